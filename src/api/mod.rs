@@ -1,0 +1,1 @@
+//! EkycVerify requests and responses (feature `api`). Work in progress.
