@@ -3,5 +3,39 @@
 #![deny(unreachable_pub)]
 #![warn(missing_docs)]
 
+mod decode;
+mod encode;
+mod error;
+mod geometry;
+mod orient;
+mod prepared;
+mod preprocessor;
+mod probe;
+mod resize;
+mod rule;
+mod sniff;
+mod spec;
+
 #[cfg(feature = "api")]
 pub mod api;
+
+pub use error::Error;
+pub use orient::Orientation;
+pub use prepared::{PrepareReport, Prepared, Size};
+pub use preprocessor::Preprocessor;
+pub use rule::{ApiCode, Rule};
+pub use sniff::Format;
+pub use spec::{Limits, Spec, Subsampling, Turn};
+
+/// A small landscape PNG (1000 × 750 gradient) for the documentation's examples.
+#[doc(hidden)]
+pub fn doc_sample_png() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(1000, 750, |x, y| {
+        image::Rgb([(x / 4) as u8, (y / 3) as u8, ((x + y) / 7) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("encoding a PNG in memory cannot fail");
+    out.into_inner()
+}

@@ -1,0 +1,110 @@
+//! What the subcommands share: exit codes, reading inputs, writing outputs, spec flags.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use ekyc_preflight::{Spec, Turn};
+
+/// Exit codes, as the command-line contract spells them.
+pub(crate) mod exit {
+    use std::path::Path;
+
+    /// Success.
+    pub(crate) const OK: i32 = 0;
+    /// The input was refused (or, for `check`, will not pass as it stands).
+    pub(crate) const REFUSED: i32 = 1;
+    /// Usage or I/O error.
+    pub(crate) const USAGE_OR_IO: i32 = 2;
+
+    /// Prints an I/O error; returns exit code 2.
+    pub(crate) fn io(path: &Path, e: &std::io::Error) -> i32 {
+        eprintln!("{}: {e}", path.display());
+        USAGE_OR_IO
+    }
+}
+
+/// Flags that change the [`Spec`].
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct SpecArgs {
+    /// Scale pictures below the minimum up to it instead of refusing them.
+    #[arg(long)]
+    upscale: bool,
+    /// How to turn a landscape picture to portrait.
+    #[arg(long, value_enum, default_value_t = TurnArg::Cw)]
+    turn: TurnArg,
+    /// JPEG quality to encode at first (1–100).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    quality: Option<u8>,
+    /// Lowest quality the byte-budget search may use (1–100).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    min_quality: Option<u8>,
+    /// Most JPEG bytes (default 600000).
+    #[arg(long)]
+    max_bytes: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TurnArg {
+    /// Clockwise.
+    Cw,
+    /// Counter-clockwise.
+    Ccw,
+    /// Never: refuse landscape pictures.
+    Off,
+}
+
+impl SpecArgs {
+    pub(crate) fn to_spec(&self) -> Spec {
+        let d = Spec::default();
+        Spec {
+            upscale: self.upscale,
+            turn: match self.turn {
+                TurnArg::Cw => Turn::Clockwise,
+                TurnArg::Ccw => Turn::CounterClockwise,
+                TurnArg::Off => Turn::Off,
+            },
+            quality: self.quality.unwrap_or(d.quality),
+            min_quality: self.min_quality.unwrap_or(d.min_quality),
+            max_bytes: self.max_bytes.unwrap_or(d.max_bytes),
+            ..d
+        }
+    }
+}
+
+/// Reads an input file, refusing (exit 1) one over the input limit before reading it all.
+pub(crate) fn read_input(path: &Path, spec: &Spec) -> Result<Vec<u8>, i32> {
+    let file = std::fs::File::open(path).map_err(|e| exit::io(path, &e))?;
+    let limit = spec.limits.max_input_bytes;
+    let mut data = Vec::new();
+    // One byte past the limit is enough to know the file is over it.
+    file.take(limit.saturating_add(1) as u64)
+        .read_to_end(&mut data)
+        .map_err(|e| exit::io(path, &e))?;
+    Ok(data)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so a failed run never
+/// leaves a half-written output (or destroys an input given as the output).
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("output path has no file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = match dir {
+        Some(d) => d.join(tmp_name),
+        None => tmp_name.into(),
+    };
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

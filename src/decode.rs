@@ -1,0 +1,102 @@
+//! Stage 3: decode to 8-bit RGB, whatever the source's colour type: grey, 16-bit,
+//! palette, alpha (composited onto white), CMYK and YCCK.
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, ImageReader};
+
+use crate::probe::Header;
+use crate::sniff::Format;
+use crate::{Error, Limits};
+
+/// Packed 8-bit RGB pixels in the stored orientation.
+#[derive(Debug, Default)]
+pub(crate) struct Rgb8 {
+    pub(crate) pixels: Vec<u8>,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+}
+
+/// Decodes a probed image to RGB. The probe has checked the size against the limits; the
+/// decoder gets them too, so a header that lies cannot make it allocate more.
+pub(crate) fn decode(data: &[u8], header: &Header, limits: &Limits) -> Result<Rgb8, Error> {
+    let format = match header.format {
+        Format::Jpeg => ImageFormat::Jpeg,
+        Format::Png => ImageFormat::Png,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(data), format);
+    let mut decoder_limits = image::Limits::default();
+    decoder_limits.max_image_width = Some(limits.max_side);
+    decoder_limits.max_image_height = Some(limits.max_side);
+    decoder_limits.max_alloc = Some(limits.max_alloc);
+    reader.limits(decoder_limits);
+    let image = reader.decode().map_err(|e| decode_error(e, header, limits))?;
+    if (image.width(), image.height()) != (header.width, header.height) {
+        return Err(Error::Corrupt {
+            format: header.format.as_str(),
+            reason: "decoded size differs from the header".into(),
+        });
+    }
+    Ok(to_rgb8(image))
+}
+
+fn decode_error(e: image::ImageError, header: &Header, limits: &Limits) -> Error {
+    match e {
+        image::ImageError::Limits(_) => Error::MemoryLimit {
+            needed: header.decode_bytes(),
+            limit: limits.max_alloc,
+        },
+        image::ImageError::Unsupported(u) => Error::Corrupt {
+            format: header.format.as_str(),
+            reason: format!("unsupported feature: {u}"),
+        },
+        other => Error::Corrupt {
+            format: header.format.as_str(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// Converts any decoded colour type to RGB, compositing alpha onto white.
+fn to_rgb8(image: DynamicImage) -> Rgb8 {
+    let (width, height) = (image.width(), image.height());
+    let pixels = if image.color().has_alpha() {
+        let mut rgba = image.into_rgba8().into_raw();
+        composite_onto_white(&mut rgba);
+        rgba
+    } else {
+        image.into_rgb8().into_raw()
+    };
+    Rgb8 {
+        pixels,
+        width,
+        height,
+    }
+}
+
+/// Blends RGBA onto white in place and packs the result to RGB.
+fn composite_onto_white(rgba: &mut Vec<u8>) {
+    let n = rgba.len() / 4;
+    for i in 0..n {
+        let px = [rgba[4 * i], rgba[4 * i + 1], rgba[4 * i + 2], rgba[4 * i + 3]];
+        let a = u32::from(px[3]);
+        for c in 0..3 {
+            // value·a + 255·(255 − a), divided by 255 with rounding.
+            let v = u32::from(px[c]) * a + 255 * (255 - a);
+            rgba[3 * i + c] = ((v + 127) / 255) as u8;
+        }
+    }
+    rgba.truncate(3 * n);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpha_blends_onto_white() {
+        let mut px = vec![0, 0, 0, 0, 0, 0, 0, 255, 200, 100, 0, 128];
+        composite_onto_white(&mut px);
+        assert_eq!(px, vec![255, 255, 255, 0, 0, 0, 227, 177, 127]);
+    }
+}

@@ -1,0 +1,172 @@
+//! One error type: each variant names the rule broken, the `EkycVerify` error it would have
+//! caused, and what to do about it.
+
+use crate::rule::{ApiCode, Rule};
+
+/// Why an input was refused.
+///
+/// Every variant says which rule it broke ([`Error::rule`]) and which `EkycVerify` error
+/// the image would have drawn had it been sent ([`Error::api_code`]).
+///
+/// ```
+/// use ekyc_preflight::{ApiCode, Error, Preprocessor, Rule};
+/// let err = Preprocessor::default().prepare(b"GIF89a....").unwrap_err();
+/// assert!(matches!(err, Error::UnsupportedFormat { found: "GIF" }));
+/// assert_eq!(err.rule(), Rule::Format);
+/// assert_eq!(err.api_code(), ApiCode::UnqualifiedPhoto);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The bytes are not a JPEG or PNG. Convert the picture to JPEG first.
+    #[error("unsupported format: {found}; EkycVerify takes JPG, JPEG or PNG: convert it to JPEG first")]
+    UnsupportedFormat {
+        /// What the first bytes looked like (`"GIF"`, `"WebP"`, `"empty input"`, …).
+        found: &'static str,
+    },
+    /// A JPEG coding process the decoder does not support (arithmetic, lossless,
+    /// 12-bit). Re-save the picture as an ordinary baseline JPEG.
+    #[error("unsupported JPEG: {process}; re-save it as a baseline or progressive 8-bit JPEG")]
+    UnsupportedJpeg {
+        /// The coding process the frame header named.
+        process: &'static str,
+    },
+    /// The file is larger than [`Limits::max_input_bytes`](crate::Limits).
+    #[error("input is {bytes} bytes, over the limit of {limit}; raise Limits::max_input_bytes if it is trusted")]
+    InputTooLarge {
+        /// Size of the input.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The header claims more pixels, or a longer side, than [`Limits`](crate::Limits)
+    /// allows, or a zero side.
+    #[error("header claims {width} × {height} pixels (width × height), outside the limits ({reason}); the file is damaged or not a photo")]
+    Dimensions {
+        /// Width the header claims.
+        width: u32,
+        /// Height the header claims.
+        height: u32,
+        /// Which limit it broke.
+        reason: &'static str,
+    },
+    /// Decoding would allocate more than [`Limits::max_alloc`](crate::Limits).
+    #[error("decoding needs {needed} bytes, over the limit of {limit}; raise Limits::max_alloc if it is trusted")]
+    MemoryLimit {
+        /// Bytes the decode would need.
+        needed: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The file is damaged: truncated, or not what its header says. Ask for the picture
+    /// again.
+    #[error("cannot read the {format}: {reason}; the file is damaged, ask for it again")]
+    Corrupt {
+        /// `"JPEG"` or `"PNG"`.
+        format: &'static str,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The picture is below the minimum resolution and upscaling is off. Take a larger
+    /// picture, or set [`Spec::upscale`](crate::Spec).
+    #[error("picture is {width} × {height} (width × height) after orientation, below the minimum {min_width} × {min_height}; take a larger picture or enable upscaling")]
+    TooSmall {
+        /// Width after orientation and portrait turn.
+        width: u32,
+        /// Height after orientation and portrait turn.
+        height: u32,
+        /// Minimum width.
+        min_width: u32,
+        /// Minimum height.
+        min_height: u32,
+    },
+    /// No resize without cropping can bring this aspect ratio within the bounds (for
+    /// example a panorama). Crop the picture to the document or face first.
+    #[error("aspect ratio of {width} × {height} (width × height) cannot fit within {min_width}–{max_width} × {min_height}–{max_height} with height above width; crop it first")]
+    AspectRatio {
+        /// Width after orientation and portrait turn.
+        width: u32,
+        /// Height after orientation and portrait turn.
+        height: u32,
+        /// Minimum width.
+        min_width: u32,
+        /// Maximum width.
+        max_width: u32,
+        /// Minimum height.
+        min_height: u32,
+        /// Maximum height.
+        max_height: u32,
+    },
+    /// The picture is landscape and [`Spec::turn`](crate::Spec) is `Off`. Allow the turn
+    /// or supply a portrait picture.
+    #[error("picture is landscape ({width} × {height}, width × height) and turning is off; EkycVerify wants height above width")]
+    Landscape {
+        /// Width after orientation.
+        width: u32,
+        /// Height after orientation.
+        height: u32,
+    },
+    /// Even at the lowest quality and the smallest allowed size the JPEG is over the byte
+    /// budget (pure noise can do this). Lower `Spec::min_quality` or raise the budget.
+    #[error("smallest encoding is {bytes} bytes ({width} × {height} at quality {quality}), over the budget of {budget}; lower min_quality")]
+    OverBudget {
+        /// Bytes of the smallest encoding tried.
+        bytes: usize,
+        /// The byte budget.
+        budget: usize,
+        /// Quality of that encoding.
+        quality: u8,
+        /// Its width.
+        width: u32,
+        /// Its height.
+        height: u32,
+    },
+    /// The [`Spec`](crate::Spec) is inconsistent. Fix the options.
+    #[error("invalid spec: {reason}")]
+    InvalidSpec {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The encoder failed, or the output failed the final re-check. This is a bug: please
+    /// report it with the input.
+    #[error("internal error: {reason}; please report this with the input")]
+    Internal {
+        /// What failed.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// The rule this error broke.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Error, Rule};
+    /// let e = Error::InputTooLarge { bytes: 10, limit: 5 };
+    /// assert_eq!(e.rule(), Rule::InputLimit);
+    /// ```
+    pub fn rule(&self) -> Rule {
+        match self {
+            Error::UnsupportedFormat { .. } | Error::UnsupportedJpeg { .. } => Rule::Format,
+            Error::InputTooLarge { .. } | Error::Dimensions { .. } | Error::MemoryLimit { .. } => {
+                Rule::InputLimit
+            }
+            Error::Corrupt { .. } => Rule::Readable,
+            Error::TooSmall { .. } => Rule::MinResolution,
+            Error::AspectRatio { .. } => Rule::AspectRatio,
+            Error::Landscape { .. } => Rule::Portrait,
+            Error::OverBudget { .. } => Rule::FileSize,
+            Error::InvalidSpec { .. } | Error::Internal { .. } => Rule::Spec,
+        }
+    }
+
+    /// The `EkycVerify` error the image would have drawn had it been sent as it is.
+    ///
+    /// ```
+    /// use ekyc_preflight::{ApiCode, Error};
+    /// let e = Error::OverBudget { bytes: 700_000, budget: 600_000, quality: 70, width: 480, height: 640 };
+    /// assert_eq!(e.api_code(), ApiCode::ToolargeImage);
+    /// ```
+    pub fn api_code(&self) -> ApiCode {
+        self.rule().api_code()
+    }
+}

@@ -1,0 +1,234 @@
+//! Stage 4b: EXIF orientation and the portrait turn, composed into one transform and
+//! applied once, to the small resized picture.
+
+use crate::Turn;
+
+/// An EXIF orientation (tag 0x0112): how the stored pixels must be turned or mirrored to
+/// show the picture the right way up.
+///
+/// ```
+/// use ekyc_preflight::Orientation;
+/// assert_eq!(Orientation::from_exif(6), Some(Orientation::Rotate90));
+/// assert!(Orientation::Rotate90.swaps_axes());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Orientation {
+    /// 1: as stored.
+    Normal,
+    /// 2: mirrored left to right.
+    FlipHorizontal,
+    /// 3: turned half a turn.
+    Rotate180,
+    /// 4: mirrored top to bottom.
+    FlipVertical,
+    /// 5: mirrored about the main diagonal.
+    Transpose,
+    /// 6: to be turned a quarter turn clockwise.
+    Rotate90,
+    /// 7: mirrored about the other diagonal.
+    Transverse,
+    /// 8: to be turned a quarter turn counter-clockwise.
+    Rotate270,
+}
+
+impl Orientation {
+    /// The orientation for an EXIF tag value 1–8; `None` for anything else.
+    ///
+    /// ```
+    /// use ekyc_preflight::Orientation;
+    /// assert_eq!(Orientation::from_exif(1), Some(Orientation::Normal));
+    /// assert_eq!(Orientation::from_exif(9), None);
+    /// ```
+    pub fn from_exif(value: u8) -> Option<Self> {
+        Some(match value {
+            1 => Orientation::Normal,
+            2 => Orientation::FlipHorizontal,
+            3 => Orientation::Rotate180,
+            4 => Orientation::FlipVertical,
+            5 => Orientation::Transpose,
+            6 => Orientation::Rotate90,
+            7 => Orientation::Transverse,
+            8 => Orientation::Rotate270,
+            _ => return None,
+        })
+    }
+
+    /// The EXIF tag value, 1–8.
+    ///
+    /// ```
+    /// use ekyc_preflight::Orientation;
+    /// assert_eq!(Orientation::Rotate270.exif_value(), 8);
+    /// ```
+    pub fn exif_value(self) -> u8 {
+        self as u8 + 1
+    }
+
+    /// Whether showing the picture swaps its width and height.
+    ///
+    /// ```
+    /// use ekyc_preflight::Orientation;
+    /// assert!(!Orientation::Rotate180.swaps_axes());
+    /// ```
+    pub fn swaps_axes(self) -> bool {
+        Transform::from(self).swaps_axes()
+    }
+}
+
+/// An element of the square's symmetry group, as the integer matrix that maps a stored
+/// pixel's coordinates (x right, y down) to its shown coordinates, about the centre.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Transform {
+    m: [[i8; 2]; 2],
+}
+
+impl Transform {
+    pub(crate) const IDENTITY: Transform = Transform {
+        m: [[1, 0], [0, 1]],
+    };
+    const CLOCKWISE: Transform = Transform {
+        m: [[0, -1], [1, 0]],
+    };
+    const COUNTER_CLOCKWISE: Transform = Transform {
+        m: [[0, 1], [-1, 0]],
+    };
+
+    /// The quarter turn that makes a landscape picture portrait.
+    pub(crate) fn turn(turn: Turn) -> Transform {
+        match turn {
+            Turn::Clockwise => Self::CLOCKWISE,
+            Turn::CounterClockwise => Self::COUNTER_CLOCKWISE,
+            Turn::Off => Self::IDENTITY,
+        }
+    }
+
+    /// `self` applied after `first`.
+    pub(crate) fn after(self, first: Transform) -> Transform {
+        let (a, b) = (self.m, first.m);
+        let cell = |r: usize, c: usize| a[r][0] * b[0][c] + a[r][1] * b[1][c];
+        Transform {
+            m: [[cell(0, 0), cell(0, 1)], [cell(1, 0), cell(1, 1)]],
+        }
+    }
+
+    pub(crate) fn swaps_axes(self) -> bool {
+        self.m[0][0] == 0
+    }
+
+    /// The output size for a `width` × `height` input.
+    pub(crate) fn output_size(self, width: u32, height: u32) -> (u32, u32) {
+        if self.swaps_axes() {
+            (height, width)
+        } else {
+            (width, height)
+        }
+    }
+
+    /// Applies the transform to packed 8-bit pixels of `channels` samples each, into `out`
+    /// (resized to fit). Each output pixel is read from one input pixel: the inverse map
+    /// walks the input with a fixed stride per output step.
+    pub(crate) fn apply(
+        self,
+        src: &[u8],
+        width: u32,
+        height: u32,
+        channels: usize,
+        out: &mut Vec<u8>,
+    ) {
+        let (w, h) = (width as usize, height as usize);
+        let (ow, oh) = self.output_size(width, height);
+        let (ow, oh) = (ow as usize, oh as usize);
+        out.clear();
+        out.resize(ow * oh * channels, 0);
+        if self == Self::IDENTITY {
+            out.copy_from_slice(&src[..w * h * channels]);
+            return;
+        }
+        // The inverse of an orthogonal matrix is its transpose: an output step in x moves
+        // (m00, m10) in the input, a step in y moves (m01, m11).
+        let inv = [[self.m[0][0], self.m[1][0]], [self.m[0][1], self.m[1][1]]];
+        let stride = |dx: i8, dy: i8| isize::from(dx) * channels as isize + isize::from(dy) * (w * channels) as isize;
+        let step_x = stride(inv[0][0], inv[1][0]);
+        let step_y = stride(inv[0][1], inv[1][1]);
+        // The input pixel shown at output (0, 0).
+        let start_x = if inv[0][0] < 0 || inv[0][1] < 0 { w - 1 } else { 0 };
+        let start_y = if inv[1][0] < 0 || inv[1][1] < 0 { h - 1 } else { 0 };
+        let mut row_start = ((start_y * w + start_x) * channels) as isize;
+        for out_row in out.chunks_exact_mut(ow * channels) {
+            let mut at = row_start;
+            for px in out_row.chunks_exact_mut(channels) {
+                let i = at as usize;
+                px.copy_from_slice(&src[i..i + channels]);
+                at += step_x;
+            }
+            row_start += step_y;
+        }
+    }
+}
+
+impl From<Orientation> for Transform {
+    fn from(o: Orientation) -> Self {
+        let m = match o {
+            Orientation::Normal => [[1, 0], [0, 1]],
+            Orientation::FlipHorizontal => [[-1, 0], [0, 1]],
+            Orientation::Rotate180 => [[-1, 0], [0, -1]],
+            Orientation::FlipVertical => [[1, 0], [0, -1]],
+            Orientation::Transpose => [[0, 1], [1, 0]],
+            Orientation::Rotate90 => [[0, -1], [1, 0]],
+            Orientation::Transverse => [[0, -1], [-1, 0]],
+            Orientation::Rotate270 => [[0, 1], [-1, 0]],
+        };
+        Transform { m }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3 × 2 picture of one-channel pixels 0..6, row by row.
+    fn apply(t: Transform) -> (Vec<u8>, (u32, u32)) {
+        let src = [0, 1, 2, 3, 4, 5];
+        let mut out = Vec::new();
+        t.apply(&src, 3, 2, 1, &mut out);
+        (out, t.output_size(3, 2))
+    }
+
+    #[test]
+    fn each_orientation_moves_pixels_as_exif_says() {
+        use Orientation::*;
+        // Stored:  0 1 2
+        //          3 4 5
+        let cases: [(Orientation, &[u8]); 8] = [
+            (Normal, &[0, 1, 2, 3, 4, 5]),
+            (FlipHorizontal, &[2, 1, 0, 5, 4, 3]),
+            (Rotate180, &[5, 4, 3, 2, 1, 0]),
+            (FlipVertical, &[3, 4, 5, 0, 1, 2]),
+            (Transpose, &[0, 3, 1, 4, 2, 5]),
+            (Rotate90, &[3, 0, 4, 1, 5, 2]),
+            (Transverse, &[5, 2, 4, 1, 3, 0]),
+            (Rotate270, &[2, 5, 1, 4, 0, 3]),
+        ];
+        for (o, want) in cases {
+            let (got, size) = apply(o.into());
+            assert_eq!(got, want, "{o:?}");
+            assert_eq!(size, if o.swaps_axes() { (2, 3) } else { (3, 2) });
+        }
+    }
+
+    #[test]
+    fn composing_equals_applying_twice() {
+        for o in 1..=8 {
+            let o = Transform::from(Orientation::from_exif(o).unwrap());
+            for turn in [Turn::Clockwise, Turn::CounterClockwise, Turn::Off] {
+                let t = Transform::turn(turn);
+                let (once, _) = apply(t.after(o));
+                let (first, (w, h)) = apply(o);
+                let mut twice = Vec::new();
+                t.apply(&first, w, h, 1, &mut twice);
+                assert_eq!(once, twice, "{o:?} then {turn:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! What `prepare` hands back: the JPEG, its Base64 text on request, and a report of what
+//! was done.
+
+use crate::{Format, Orientation, Turn};
+
+/// A width and a height, in pixels.
+///
+/// ```
+/// use ekyc_preflight::Size;
+/// let s = Size { width: 720, height: 960 };
+/// assert!(s.is_portrait());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Size {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+}
+
+impl Size {
+    /// Whether the height is greater than the width, as the document asks.
+    ///
+    /// ```
+    /// use ekyc_preflight::Size;
+    /// assert!(!Size { width: 720, height: 720 }.is_portrait());
+    /// ```
+    pub fn is_portrait(self) -> bool {
+        self.height > self.width
+    }
+
+    pub(crate) fn new((width, height): (u32, u32)) -> Self {
+        Size { width, height }
+    }
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+/// What `prepare` did to an input.
+///
+/// ```
+/// use ekyc_preflight::{Format, Preprocessor};
+/// # let photo = ekyc_preflight::doc_sample_png();
+/// let prepared = Preprocessor::default().prepare(&photo)?;
+/// let report = prepared.report();
+/// assert_eq!(report.source_format, Format::Png);
+/// assert!(report.resized_to.is_portrait());
+/// # Ok::<(), ekyc_preflight::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct PrepareReport {
+    /// The input's format, as sniffed from its bytes.
+    pub source_format: Format,
+    /// The input's size in bytes.
+    pub source_bytes: usize,
+    /// The input's stored size (before EXIF orientation).
+    pub source_size: Size,
+    /// The input's EXIF orientation (`Normal` when it had none).
+    pub orientation: Orientation,
+    /// Whether the input carried EXIF metadata (all of it is dropped).
+    pub had_exif: bool,
+    /// The quarter turn applied to make a landscape picture portrait, if any.
+    pub turned: Option<Turn>,
+    /// The size decoded (smaller than the stored size where the JPEG was shrunk on load).
+    pub decoded_size: Size,
+    /// The upright size the picture was resized from (after orientation and turn).
+    pub resized_from: Size,
+    /// The output size.
+    pub resized_to: Size,
+    /// The JPEG quality of the output.
+    pub quality: u8,
+    /// The output's size in bytes.
+    pub bytes: usize,
+    /// The length of the output's Base64 text.
+    pub base64_bytes: usize,
+    /// How many times the encoder ran to meet the byte budget (1 in the common case).
+    pub encodes: u32,
+}
+
+/// An image ready for `EkycVerify`: a JPEG that meets every rule of the [`Spec`](crate::Spec)
+/// it was prepared under, checked again after encoding.
+///
+/// ```
+/// use ekyc_preflight::Preprocessor;
+/// # let photo = ekyc_preflight::doc_sample_png();
+/// let prepared = Preprocessor::default().with_base64(true).prepare(&photo)?;
+/// assert!(prepared.height() > prepared.width());
+/// assert_eq!(prepared.base64().unwrap().len(), prepared.report().base64_bytes);
+/// # Ok::<(), ekyc_preflight::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub(crate) jpeg: Vec<u8>,
+    pub(crate) base64: Option<String>,
+    pub(crate) report: PrepareReport,
+}
+
+impl Prepared {
+    /// The JPEG bytes.
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// assert!(prepared.jpeg().starts_with(&[0xFF, 0xD8]));
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn jpeg(&self) -> &[u8] {
+        &self.jpeg
+    }
+
+    /// The JPEG bytes, by value.
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// let bytes: Vec<u8> = prepared.into_jpeg();
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn into_jpeg(self) -> Vec<u8> {
+        self.jpeg
+    }
+
+    /// The Base64 text (standard alphabet, padded), if it was asked for with
+    /// [`Preprocessor::with_base64`](crate::Preprocessor::with_base64).
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// assert!(prepared.base64().is_none());
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn base64(&self) -> Option<&str> {
+        self.base64.as_deref()
+    }
+
+    /// The Base64 text, computed now if it was not asked for up front.
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// assert_eq!(prepared.to_base64().len(), prepared.report().base64_bytes);
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn to_base64(&self) -> String {
+        match &self.base64 {
+            Some(text) => text.clone(),
+            None => base64_simd::STANDARD.encode_to_string(&self.jpeg),
+        }
+    }
+
+    /// Output width in pixels.
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// assert!(prepared.width() >= 480);
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn width(&self) -> u32 {
+        self.report.resized_to.width
+    }
+
+    /// Output height in pixels.
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// assert!(prepared.height() >= 640);
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn height(&self) -> u32 {
+        self.report.resized_to.height
+    }
+
+    /// The JPEG quality used.
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// assert_eq!(prepared.quality(), 90);
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn quality(&self) -> u8 {
+        self.report.quality
+    }
+
+    /// What was done to the input.
+    ///
+    /// ```
+    /// # let prepared = ekyc_preflight::Preprocessor::default().prepare(&ekyc_preflight::doc_sample_png())?;
+    /// assert_eq!(prepared.report().bytes, prepared.jpeg().len());
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn report(&self) -> &PrepareReport {
+        &self.report
+    }
+}

@@ -1,0 +1,274 @@
+//! The pipeline: sniff → probe → decode → plan → resize → orient → encode → re-check.
+
+use fast_image_resize::Resizer;
+
+use crate::decode::{decode, Rgb8};
+use crate::encode::encode;
+use crate::geometry::{plan, Plan};
+use crate::prepared::{PrepareReport, Prepared, Size};
+use crate::probe::{probe, Header};
+use crate::{Error, Spec};
+
+/// Each step of the byte-budget search that makes the picture smaller scales the target
+/// by this much (about 8% fewer pixels a step); the minimum size stops it.
+const SHRINK_STEP: f64 = 0.96;
+
+/// Turns uploaded photos into images `EkycVerify` accepts.
+///
+/// Holds the [`Spec`] and scratch buffers reused from one call to the next, so a long-lived
+/// `Preprocessor` per thread allocates little after its first picture.
+///
+/// ```
+/// use ekyc_preflight::{Preprocessor, Spec};
+/// # let photo = ekyc_preflight::doc_sample_png();
+/// let mut pre = Preprocessor::new(Spec::default());
+/// let prepared = pre.prepare(&photo)?;
+/// assert!(prepared.jpeg().len() <= Spec::default().max_bytes);
+/// # Ok::<(), ekyc_preflight::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Preprocessor {
+    spec: Spec,
+    base64: bool,
+    resizer: Resizer,
+    resized: Rgb8,
+    oriented: Rgb8,
+}
+
+impl Default for Preprocessor {
+    fn default() -> Self {
+        Self::new(Spec::default())
+    }
+}
+
+impl Clone for Preprocessor {
+    fn clone(&self) -> Self {
+        Self::new(self.spec).with_base64(self.base64)
+    }
+}
+
+impl Preprocessor {
+    /// A preprocessor for `spec`.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Preprocessor, Spec};
+    /// let pre = Preprocessor::new(Spec { upscale: true, ..Spec::default() });
+    /// assert!(pre.spec().upscale);
+    /// ```
+    pub fn new(spec: Spec) -> Self {
+        Self {
+            spec,
+            base64: false,
+            resizer: Resizer::new(),
+            resized: Rgb8::default(),
+            oriented: Rgb8::default(),
+        }
+    }
+
+    /// Also produce the Base64 text of each output. Disabled by default.
+    ///
+    /// ```
+    /// use ekyc_preflight::Preprocessor;
+    /// let pre = Preprocessor::default().with_base64(true);
+    /// ```
+    pub fn with_base64(mut self, base64: bool) -> Self {
+        self.base64 = base64;
+        self
+    }
+
+    /// The spec outputs are made to.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Preprocessor, Spec};
+    /// assert_eq!(Preprocessor::default().spec(), &Spec::default());
+    /// ```
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// Turns `data` (a JPEG or PNG, any orientation) into a compliant JPEG.
+    ///
+    /// # Errors
+    /// A typed [`Error`] naming the rule the input breaks beyond repair, or the limit it
+    /// exceeds. No input makes it panic.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Error, Preprocessor};
+    /// let err = Preprocessor::default().prepare(b"not an image").unwrap_err();
+    /// assert!(matches!(err, Error::UnsupportedFormat { found: "text" }));
+    /// ```
+    pub fn prepare(&mut self, data: &[u8]) -> Result<Prepared, Error> {
+        let mut jpeg = Vec::new();
+        let report = self.prepare_into(data, &mut jpeg)?;
+        let base64 = self
+            .base64
+            .then(|| base64_simd::STANDARD.encode_to_string(&jpeg));
+        Ok(Prepared {
+            jpeg,
+            base64,
+            report,
+        })
+    }
+
+    /// Like [`prepare`](Self::prepare), writing the JPEG into caller-owned `out` (cleared
+    /// first, its capacity reused) and returning the report. Base64 is left to the caller
+    /// (`base64_simd::STANDARD.encode_append`), into a buffer of their own.
+    ///
+    /// ```
+    /// use ekyc_preflight::Preprocessor;
+    /// # let photo = ekyc_preflight::doc_sample_png();
+    /// let mut pre = Preprocessor::default();
+    /// let mut out = Vec::new();
+    /// let report = pre.prepare_into(&photo, &mut out)?;
+    /// assert_eq!(report.bytes, out.len());
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn prepare_into(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<PrepareReport, Error> {
+        let spec = self.spec;
+        spec.validate()?;
+        let header = probe(data, &spec.limits)?;
+        let decoded = decode(data, &header, &spec.limits)?;
+        let budget = spec.byte_budget();
+        let mut scale_cap = 1.0;
+        let mut encodes = 0;
+        loop {
+            let plan = plan(header.width, header.height, header.orientation, &spec, scale_cap)?;
+            self.render(&decoded, &plan)?;
+            let (quality, fits) = self.encode_within(budget, out, &mut encodes)?;
+            if fits {
+                let report = self.report(data, &header, &decoded, &plan, quality, out, encodes);
+                verify(out, &spec, &report)?;
+                return Ok(report);
+            }
+            // Not even the lowest quality fits: make the picture smaller, down to the
+            // minimum size.
+            let smaller = self::plan(
+                header.width,
+                header.height,
+                header.orientation,
+                &spec,
+                scale_cap * SHRINK_STEP,
+            )?;
+            if smaller.out == plan.out {
+                return Err(Error::OverBudget {
+                    bytes: out.len(),
+                    budget,
+                    quality,
+                    width: plan.out.0,
+                    height: plan.out.1,
+                });
+            }
+            scale_cap *= SHRINK_STEP;
+        }
+    }
+
+    /// Resizes the decoded picture to the plan's size and applies its transform, into
+    /// `self.oriented`.
+    fn render(&mut self, decoded: &Rgb8, plan: &Plan) -> Result<(), Error> {
+        let (tw, th) = plan.stored_target();
+        crate::resize::resize(&mut self.resizer, decoded, tw, th, &mut self.resized)?;
+        let (ow, oh) = plan.transform.output_size(tw, th);
+        plan.transform
+            .apply(&self.resized.pixels, tw, th, 3, &mut self.oriented.pixels);
+        self.oriented.width = ow;
+        self.oriented.height = oh;
+        Ok(())
+    }
+
+    /// Encodes `self.oriented` at the spec's quality, or the highest quality down to
+    /// `min_quality` that fits `budget` (a binary search: at most 1 + log₂(range) + 1
+    /// encodes). Returns the quality and whether it fits; `out` holds that encoding.
+    fn encode_within(
+        &mut self,
+        budget: usize,
+        out: &mut Vec<u8>,
+        encodes: &mut u32,
+    ) -> Result<(u8, bool), Error> {
+        let spec = &self.spec;
+        let image = &self.oriented;
+        let mut run = |q: u8, out: &mut Vec<u8>| -> Result<bool, Error> {
+            *encodes += 1;
+            encode(image, q, spec.subsampling, out)?;
+            Ok(out.len() <= budget)
+        };
+        if run(spec.quality, out)? {
+            return Ok((spec.quality, true));
+        }
+        // Invariant: `lo` fits (once checked), `hi` does not.
+        let (mut lo, mut hi) = (spec.min_quality, spec.quality);
+        if !run(lo, out)? {
+            return Ok((lo, false));
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if run(mid, out)? {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        // `out` holds the last encoding tried; make sure it is `lo`'s.
+        if run(lo, out)? {
+            Ok((lo, true))
+        } else {
+            Err(Error::Internal {
+                reason: "encoder is not deterministic".into(),
+            })
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn report(
+        &self,
+        data: &[u8],
+        header: &Header,
+        decoded: &Rgb8,
+        plan: &Plan,
+        quality: u8,
+        out: &[u8],
+        encodes: u32,
+    ) -> PrepareReport {
+        PrepareReport {
+            source_format: header.format,
+            source_bytes: data.len(),
+            source_size: Size::new((header.width, header.height)),
+            orientation: header.orientation,
+            had_exif: header.has_exif,
+            turned: plan.turned.then_some(self.spec.turn),
+            decoded_size: Size::new((decoded.width, decoded.height)),
+            resized_from: Size::new(plan.upright),
+            resized_to: Size::new(plan.out),
+            quality,
+            bytes: out.len(),
+            base64_bytes: Spec::base64_len(out.len()),
+            encodes,
+        }
+    }
+}
+
+/// The final re-check: the output is probed again from its bytes, and every rule of the
+/// spec is checked against what the bytes say, not against what we meant to write.
+fn verify(jpeg: &[u8], spec: &Spec, report: &PrepareReport) -> Result<(), Error> {
+    fn fail<T>(reason: String) -> Result<T, Error> {
+        Err(Error::Internal { reason })
+    }
+    let header = probe(jpeg, &crate::Limits::default())
+        .or_else(|e| fail(format!("output does not probe: {e}")))?;
+    let size = Size::new((header.width, header.height));
+    if size != report.resized_to {
+        return fail(format!("output is {size}, planned {}", report.resized_to));
+    }
+    if !(spec.min_width..=spec.max_width).contains(&size.width)
+        || !(spec.min_height..=spec.max_height).contains(&size.height)
+        || !size.is_portrait()
+    {
+        return fail(format!("output size {size} breaks the spec"));
+    }
+    if jpeg.len() > spec.max_bytes || Spec::base64_len(jpeg.len()) > spec.max_base64_bytes {
+        return fail(format!("output of {} bytes is over budget", jpeg.len()));
+    }
+    if header.has_exif {
+        return fail("output carries EXIF".into());
+    }
+    Ok(())
+}

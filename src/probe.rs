@@ -1,0 +1,340 @@
+//! Stage 2: read the header (dimensions, components, EXIF orientation, quantisation
+//! tables) without decoding a pixel, and enforce the limits before anything is allocated.
+
+use crate::orient::Orientation;
+use crate::sniff::{sniff, Format};
+use crate::{Error, Limits};
+
+/// What the header says about an image.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Header {
+    pub(crate) format: Format,
+    /// Stored width (before EXIF orientation).
+    pub(crate) width: u32,
+    /// Stored height (before EXIF orientation).
+    pub(crate) height: u32,
+    /// EXIF orientation, [`Orientation::Normal`] when absent or unreadable.
+    pub(crate) orientation: Orientation,
+    /// Whether the file carries EXIF at all.
+    pub(crate) has_exif: bool,
+    /// Channels the decoder produces before conversion to RGB.
+    pub(crate) channels: u8,
+    /// Bytes per sample the decoder produces (1, or 2 for 16-bit PNG).
+    pub(crate) bytes_per_sample: u8,
+    /// JPEG only: the details `check` and the decoder choice need.
+    pub(crate) jpeg: Option<JpegHeader>,
+}
+
+/// JPEG header details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct JpegHeader {
+    pub(crate) progressive: bool,
+    /// The luminance quantisation table (zig-zag order), if the file defines it.
+    pub(crate) luma_table: Option<[u16; 64]>,
+}
+
+impl Header {
+    /// Bytes the decode needs at most: the decoder's own buffer plus the RGB copy.
+    pub(crate) fn decode_bytes(&self) -> u64 {
+        let pixels = u64::from(self.width) * u64::from(self.height);
+        pixels * (u64::from(self.channels) * u64::from(self.bytes_per_sample) + 3)
+    }
+}
+
+/// Sniffs and probes `data`, and checks it against `limits`.
+pub(crate) fn probe(data: &[u8], limits: &Limits) -> Result<Header, Error> {
+    if data.len() > limits.max_input_bytes {
+        return Err(Error::InputTooLarge {
+            bytes: data.len(),
+            limit: limits.max_input_bytes,
+        });
+    }
+    let header = match sniff(data)? {
+        Format::Jpeg => probe_jpeg(data)?,
+        Format::Png => probe_png(data)?,
+    };
+    check_limits(&header, limits)?;
+    Ok(header)
+}
+
+fn check_limits(h: &Header, limits: &Limits) -> Result<(), Error> {
+    let reason = if h.width == 0 || h.height == 0 {
+        Some("a side is zero")
+    } else if h.width > limits.max_side || h.height > limits.max_side {
+        Some("a side is over Limits::max_side")
+    } else if u64::from(h.width) * u64::from(h.height) > limits.max_pixels {
+        Some("over Limits::max_pixels")
+    } else {
+        None
+    };
+    if let Some(reason) = reason {
+        return Err(Error::Dimensions {
+            width: h.width,
+            height: h.height,
+            reason,
+        });
+    }
+    let needed = h.decode_bytes();
+    if needed > limits.max_alloc {
+        return Err(Error::MemoryLimit {
+            needed,
+            limit: limits.max_alloc,
+        });
+    }
+    Ok(())
+}
+
+fn corrupt_jpeg(reason: impl Into<String>) -> Error {
+    Error::Corrupt {
+        format: "JPEG",
+        reason: reason.into(),
+    }
+}
+
+fn corrupt_png(reason: impl Into<String>) -> Error {
+    Error::Corrupt {
+        format: "PNG",
+        reason: reason.into(),
+    }
+}
+
+fn be16(d: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(d.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn be32(d: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(d.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// Walks the JPEG markers up to the first scan.
+fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
+    let mut pos = 2;
+    let mut exif: Option<&[u8]> = None;
+    let mut tables: [Option<[u16; 64]>; 4] = [None; 4];
+    let mut frame: Option<(u32, u32, u8, bool, usize)> = None;
+    loop {
+        if data.get(pos) != Some(&0xFF) {
+            return Err(corrupt_jpeg(format!("no marker at byte {pos}")));
+        }
+        while data.get(pos) == Some(&0xFF) {
+            pos += 1;
+        }
+        let Some(&marker) = data.get(pos) else {
+            return Err(corrupt_jpeg("truncated in the header"));
+        };
+        pos += 1;
+        match marker {
+            0xD0..=0xD7 | 0x01 => continue,
+            0xD9 => return Err(corrupt_jpeg("end of image before any scan")),
+            _ => {}
+        }
+        let len = be16(data, pos).ok_or_else(|| corrupt_jpeg("truncated in the header"))? as usize;
+        if len < 2 {
+            return Err(corrupt_jpeg(format!("segment length {len} at byte {pos}")));
+        }
+        let segment = data
+            .get(pos + 2..pos + len)
+            .ok_or_else(|| corrupt_jpeg("truncated in the header"))?;
+        pos += len;
+        match marker {
+            0xE1 if exif.is_none() && segment.starts_with(b"Exif\0\0") => {
+                exif = Some(&segment[6..]);
+            }
+            0xDB => read_dqt(segment, &mut tables)?,
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                if frame.is_some() {
+                    return Err(corrupt_jpeg("more than one frame header"));
+                }
+                frame = Some(read_sof(marker, segment)?);
+            }
+            0xDA => break,
+            _ => {}
+        }
+    }
+    let (width, height, components, progressive, luma_id) =
+        frame.ok_or_else(|| corrupt_jpeg("scan before the frame header"))?;
+    let channels = if components == 1 { 1 } else { 4 };
+    let (orientation, has_exif) = read_orientation(exif);
+    Ok(Header {
+        format: Format::Jpeg,
+        width,
+        height,
+        orientation,
+        has_exif,
+        channels,
+        bytes_per_sample: 1,
+        jpeg: Some(JpegHeader {
+            progressive,
+            luma_table: tables.get(luma_id).copied().flatten(),
+        }),
+    })
+}
+
+/// Reads a frame header; refuses the coding processes the decoders lack.
+fn read_sof(marker: u8, s: &[u8]) -> Result<(u32, u32, u8, bool, usize), Error> {
+    let process = match marker {
+        0xC0 | 0xC1 | 0xC2 => None,
+        0xC3 => Some("lossless"),
+        0xC5..=0xC7 => Some("hierarchical (differential)"),
+        0xC9 | 0xCA => Some("arithmetic-coded"),
+        _ => Some("arithmetic-coded lossless or hierarchical"),
+    };
+    if let Some(process) = process {
+        return Err(Error::UnsupportedJpeg { process });
+    }
+    if s.len() < 6 {
+        return Err(corrupt_jpeg("frame header too short"));
+    }
+    if s[0] != 8 {
+        return Err(Error::UnsupportedJpeg {
+            process: if s[0] == 12 { "12-bit" } else { "not 8-bit" },
+        });
+    }
+    let height = u32::from(be16(s, 1).unwrap_or(0));
+    let width = u32::from(be16(s, 3).unwrap_or(0));
+    let components = s[5];
+    if !matches!(components, 1 | 3 | 4) {
+        return Err(corrupt_jpeg(format!("{components} colour components")));
+    }
+    if s.len() < 6 + 3 * usize::from(components) {
+        return Err(corrupt_jpeg("frame header too short"));
+    }
+    let luma_id = usize::from(s[8] & 0x0F);
+    Ok((width, height, components, marker == 0xC2, luma_id))
+}
+
+/// Reads the quantisation tables of a DQT segment (zig-zag order).
+fn read_dqt(mut s: &[u8], tables: &mut [Option<[u16; 64]>; 4]) -> Result<(), Error> {
+    while let Some((&pq_tq, rest)) = s.split_first() {
+        let wide = pq_tq >> 4 != 0;
+        let id = usize::from(pq_tq & 0x0F);
+        let size = if wide { 128 } else { 64 };
+        let body = rest
+            .get(..size)
+            .ok_or_else(|| corrupt_jpeg("quantisation table truncated"))?;
+        let mut table = [0u16; 64];
+        for (k, q) in table.iter_mut().enumerate() {
+            *q = if wide {
+                u16::from_be_bytes([body[2 * k], body[2 * k + 1]])
+            } else {
+                u16::from(body[k])
+            };
+        }
+        if let Some(slot) = tables.get_mut(id) {
+            *slot = Some(table);
+        }
+        s = &rest[size..];
+    }
+    Ok(())
+}
+
+/// Walks the PNG chunks: IHDR for the size, eXIf for the orientation.
+fn probe_png(data: &[u8]) -> Result<Header, Error> {
+    let mut pos = 8;
+    let mut ihdr: Option<&[u8]> = None;
+    let mut exif: Option<&[u8]> = None;
+    while let (Some(len), Some(kind)) = (be32(data, pos), data.get(pos + 4..pos + 8)) {
+        let start = pos + 8;
+        let Some(body) = start
+            .checked_add(len as usize)
+            .and_then(|end| data.get(start..end))
+        else {
+            break;
+        };
+        match kind {
+            b"IHDR" if ihdr.is_none() => ihdr = Some(body),
+            b"eXIf" if exif.is_none() => exif = Some(body),
+            b"IEND" => break,
+            _ => {}
+        }
+        if ihdr.is_none() {
+            return Err(corrupt_png("the first chunk is not IHDR"));
+        }
+        pos = start + len as usize + 4;
+    }
+    let ihdr = ihdr.ok_or_else(|| corrupt_png("no IHDR chunk"))?;
+    if ihdr.len() != 13 {
+        return Err(corrupt_png("IHDR is not 13 bytes"));
+    }
+    let width = be32(ihdr, 0).unwrap_or(0);
+    let height = be32(ihdr, 4).unwrap_or(0);
+    let (depth, colour) = (ihdr[8], ihdr[9]);
+    let channels = match colour {
+        0 => 1,
+        2 => 3,
+        3 => 4,
+        4 => 2,
+        6 => 4,
+        _ => return Err(corrupt_png(format!("colour type {colour}"))),
+    };
+    if !matches!(depth, 1 | 2 | 4 | 8 | 16) {
+        return Err(corrupt_png(format!("bit depth {depth}")));
+    }
+    let (orientation, has_exif) = read_orientation(exif);
+    Ok(Header {
+        format: Format::Png,
+        width,
+        height,
+        orientation,
+        has_exif,
+        channels,
+        bytes_per_sample: if depth == 16 { 2 } else { 1 },
+        jpeg: None,
+    })
+}
+
+/// Reads the orientation tag from raw EXIF (a TIFF structure).
+fn read_orientation(exif: Option<&[u8]>) -> (Orientation, bool) {
+    let Some(raw) = exif else {
+        return (Orientation::Normal, false);
+    };
+    let value = exif::Reader::new()
+        .read_raw(raw.to_vec())
+        .ok()
+        .and_then(|exif| {
+            exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+                .and_then(|f| f.value.get_uint(0))
+        });
+    let orientation = value
+        .and_then(|v| u8::try_from(v).ok())
+        .and_then(Orientation::from_exif)
+        .unwrap_or(Orientation::Normal);
+    (orientation, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sof(width: u16, height: u16) -> Vec<u8> {
+        let mut v = vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8];
+        v.extend_from_slice(&height.to_be_bytes());
+        v.extend_from_slice(&width.to_be_bytes());
+        v.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+        v.extend_from_slice(&[0xFF, 0xDA, 0, 2]);
+        v
+    }
+
+    #[test]
+    fn reads_jpeg_size() {
+        let h = probe(&sof(4032, 3024), &Limits::default()).unwrap();
+        assert_eq!((h.width, h.height), (4032, 3024));
+        assert_eq!(h.orientation, Orientation::Normal);
+    }
+
+    #[test]
+    fn refuses_huge_and_zero_before_decoding() {
+        let huge = probe(&sof(65_500, 65_500), &Limits::default()).unwrap_err();
+        assert!(matches!(huge, Error::Dimensions { .. }), "{huge:?}");
+        let zero = probe(&sof(0, 100), &Limits::default()).unwrap_err();
+        assert!(matches!(zero, Error::Dimensions { reason: "a side is zero", .. }));
+    }
+
+    #[test]
+    fn every_truncation_of_the_header_is_an_error() {
+        let data = sof(640, 480);
+        for cut in 3..data.len() - 1 {
+            assert!(probe(&data[..cut], &Limits::default()).is_err(), "cut {cut}");
+        }
+    }
+}

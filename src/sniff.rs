@@ -1,0 +1,106 @@
+//! Stage 1: tell the format from the bytes, never from a file name.
+
+use crate::Error;
+
+/// An input format the pipeline accepts.
+///
+/// ```
+/// use ekyc_preflight::Format;
+/// assert_eq!(Format::Jpeg.as_str(), "JPEG");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum Format {
+    /// JPEG (JFIF or EXIF).
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+impl Format {
+    /// The format's usual name.
+    ///
+    /// ```
+    /// use ekyc_preflight::Format;
+    /// assert_eq!(Format::Png.as_str(), "PNG");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+        }
+    }
+}
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// Tells JPEG and PNG from the first bytes; names what it saw otherwise.
+pub(crate) fn sniff(data: &[u8]) -> Result<Format, Error> {
+    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Ok(Format::Jpeg);
+    }
+    if data.starts_with(PNG_SIGNATURE) {
+        return Ok(Format::Png);
+    }
+    Err(Error::UnsupportedFormat {
+        found: name_of(data),
+    })
+}
+
+/// A name for bytes that are not JPEG or PNG.
+fn name_of(data: &[u8]) -> &'static str {
+    let at = |offset: usize, magic: &[u8]| data.get(offset..offset + magic.len()) == Some(magic);
+    if data.is_empty() {
+        "empty input"
+    } else if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        "GIF"
+    } else if at(0, b"BM") {
+        "BMP"
+    } else if at(0, b"RIFF") && at(8, b"WEBP") {
+        "WebP"
+    } else if at(0, b"II*\0") || at(0, b"MM\0*") {
+        "TIFF"
+    } else if at(4, b"ftyp") && (at(8, b"avif") || at(8, b"avis")) {
+        "AVIF"
+    } else if at(4, b"ftyp") {
+        "HEIF/HEIC"
+    } else if at(0, &[0xFF, 0x0A]) || at(4, b"JXL ") {
+        "JPEG XL"
+    } else if at(0, &[0xFF, 0xD8]) {
+        "truncated JPEG"
+    } else if at(0, &PNG_SIGNATURE[..data.len().min(PNG_SIGNATURE.len())]) {
+        "truncated PNG"
+    } else if at(0, b"%PDF") {
+        "PDF"
+    } else if at(0, &[0, 0, 1, 0]) {
+        "ICO"
+    } else if data.iter().take(512).all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+        "text"
+    } else {
+        "unknown"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_what_it_saw() {
+        let found = |d: &[u8]| match sniff(d) {
+            Err(Error::UnsupportedFormat { found }) => found,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(found(b""), "empty input");
+        assert_eq!(found(b"GIF89a\x01\x00"), "GIF");
+        assert_eq!(found(b"RIFF\0\0\0\0WEBPVP8 "), "WebP");
+        assert_eq!(found(b"\0\0\0\x18ftypheic"), "HEIF/HEIC");
+        assert_eq!(found(b"II*\0"), "TIFF");
+        assert_eq!(found(b"hello, world"), "text");
+        assert_eq!(found(b"\xFF\xD8"), "truncated JPEG");
+        assert_eq!(found(b"\x89PN"), "truncated PNG");
+        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0").unwrap(), Format::Jpeg);
+        assert_eq!(sniff(PNG_SIGNATURE).unwrap(), Format::Png);
+    }
+}
