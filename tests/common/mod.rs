@@ -1,0 +1,222 @@
+//! Helpers shared by the integration tests: an independent decoder for outputs, the
+//! compliance check, and generators for test images.
+#![allow(dead_code)]
+
+use std::io::Cursor;
+use std::path::PathBuf;
+
+use ekyc_preflight::Spec;
+
+/// An output decoded by `jpeg-decoder`, a decoder independent of our encoder.
+#[derive(Clone)]
+pub struct Decoded {
+    pub width: u32,
+    pub height: u32,
+    /// RGB, 3 bytes a pixel.
+    pub rgb: Vec<u8>,
+}
+
+/// Decodes a JPEG with `jpeg-decoder` into RGB.
+pub fn decode_jpeg(jpeg: &[u8]) -> Decoded {
+    let mut d = jpeg_decoder::Decoder::new(Cursor::new(jpeg));
+    let pixels = d.decode().expect("output must decode");
+    let info = d.info().unwrap();
+    let rgb = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => pixels,
+        jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+        other => panic!("unexpected output pixel format {other:?}"),
+    };
+    Decoded {
+        width: u32::from(info.width),
+        height: u32::from(info.height),
+        rgb,
+    }
+}
+
+/// The JPEG marker segments before the first scan, as (marker, body).
+pub fn segments(jpeg: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut pos = 2;
+    while pos + 4 <= jpeg.len() && jpeg[pos] == 0xFF {
+        let marker = jpeg[pos + 1];
+        let len = usize::from(u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]));
+        out.push((marker, jpeg[pos + 4..pos + 2 + len].to_vec()));
+        if marker == 0xDA {
+            break;
+        }
+        pos += 2 + len;
+    }
+    out
+}
+
+/// Checks every rule of `spec` on an output, from its bytes alone; returns its pixels.
+pub fn assert_compliant(jpeg: &[u8], spec: &Spec) -> Decoded {
+    assert!(jpeg.starts_with(&[0xFF, 0xD8, 0xFF]), "not a JPEG");
+    assert!(jpeg.ends_with(&[0xFF, 0xD9]), "no EOI");
+    assert!(
+        jpeg.len() <= spec.max_bytes,
+        "{} bytes over {}",
+        jpeg.len(),
+        spec.max_bytes
+    );
+    let b64 = base64_len(jpeg.len());
+    assert!(
+        b64 <= spec.max_base64_bytes,
+        "Base64 {b64} over {}",
+        spec.max_base64_bytes
+    );
+    for (marker, body) in segments(jpeg) {
+        assert!(
+            !(0xE1..=0xEF).contains(&marker),
+            "output carries APP{} metadata",
+            marker - 0xE0
+        );
+        assert!(
+            !body.windows(4).any(|w| w == b"Exif"),
+            "output carries EXIF"
+        );
+    }
+    let d = decode_jpeg(jpeg);
+    assert!(
+        (spec.min_width..=spec.max_width).contains(&d.width)
+            && (spec.min_height..=spec.max_height).contains(&d.height),
+        "{}x{} out of bounds",
+        d.width,
+        d.height
+    );
+    assert!(
+        d.height > d.width,
+        "{}x{} is not portrait",
+        d.width,
+        d.height
+    );
+    d
+}
+
+/// Base64 length (padded), computed independently of the crate.
+pub fn base64_len(n: usize) -> usize {
+    4 * n.div_ceil(3)
+}
+
+/// Mean absolute difference per sample between two RGB pictures of equal size.
+pub fn mean_abs_diff(a: &Decoded, b: &Decoded) -> f64 {
+    assert_eq!((a.width, a.height), (b.width, b.height), "sizes differ");
+    let sum: u64 = a
+        .rgb
+        .iter()
+        .zip(&b.rgb)
+        .map(|(&x, &y)| u64::from(x.abs_diff(y)))
+        .sum();
+    sum as f64 / a.rgb.len() as f64
+}
+
+/// The pixel at (x, y).
+pub fn pixel(d: &Decoded, x: u32, y: u32) -> [u8; 3] {
+    let i = 3 * (y as usize * d.width as usize + x as usize);
+    [d.rgb[i], d.rgb[i + 1], d.rgb[i + 2]]
+}
+
+/// `../shared` beside the repository, where the team's corpus lives; `None` (with a
+/// message) in a user's clone.
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Decoded({}x{})", self.width, self.height)
+    }
+}
+
+pub fn shared(sub: &str) -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(sub);
+    if dir.exists() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping: {} is absent (it ships with the team's workspace only)",
+            dir.display()
+        );
+        None
+    }
+}
+
+/// A smooth colourful test picture whose corners differ, so any turn or mirror shows.
+pub fn photo_rgb(width: u32, height: u32) -> image::RgbImage {
+    image::RgbImage::from_fn(width, height, |x, y| {
+        let fx = x as f32 / width as f32;
+        let fy = y as f32 / height as f32;
+        image::Rgb([
+            (255.0 * fx) as u8,
+            (255.0 * fy) as u8,
+            (255.0 * (1.0 - fx * fy)) as u8,
+        ])
+    })
+}
+
+/// Encodes any `image` picture as PNG.
+pub fn png<I: Into<image::DynamicImage>>(img: I) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.into()
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+/// Encodes an RGB picture as JPEG (quality 92) with `image`'s encoder.
+pub fn jpeg(img: &image::RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 92)
+        .encode_image(img)
+        .unwrap();
+    out
+}
+
+/// A TIFF (EXIF) block with an orientation and, if asked, a GPS position.
+pub fn exif_tiff(orientation: u16, gps: bool) -> Vec<u8> {
+    // Little-endian TIFF: header, IFD0 at 8.
+    let mut t = b"II*\0\x08\0\0\0".to_vec();
+    let entries: u16 = if gps { 2 } else { 1 };
+    t.extend_from_slice(&entries.to_le_bytes());
+    // Orientation: tag 0x0112, SHORT, count 1, value.
+    t.extend_from_slice(&[0x12, 0x01, 3, 0, 1, 0, 0, 0]);
+    t.extend_from_slice(&orientation.to_le_bytes());
+    t.extend_from_slice(&[0, 0]);
+    let gps_ifd = 8 + 2 + 12 * u32::from(entries) + 4;
+    if gps {
+        // GPSInfo pointer: tag 0x8825, LONG, count 1, offset.
+        t.extend_from_slice(&[0x25, 0x88, 4, 0, 1, 0, 0, 0]);
+        t.extend_from_slice(&gps_ifd.to_le_bytes());
+    }
+    t.extend_from_slice(&0u32.to_le_bytes());
+    if gps {
+        // GPS IFD: GPSLatitudeRef "N".
+        t.extend_from_slice(&1u16.to_le_bytes());
+        t.extend_from_slice(&[0x01, 0x00, 2, 0, 2, 0, 0, 0, b'N', 0, 0, 0]);
+        t.extend_from_slice(&0u32.to_le_bytes());
+    }
+    t
+}
+
+/// Inserts an EXIF APP1 segment right after a JPEG's SOI.
+pub fn with_exif(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
+    let mut seg = b"Exif\0\0".to_vec();
+    seg.extend_from_slice(tiff);
+    let len = u16::try_from(seg.len() + 2).unwrap();
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&seg);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// Deterministic noise (xorshift), for pictures that compress badly.
+pub fn noise_rgb(width: u32, height: u32, seed: u64) -> image::RgbImage {
+    let mut s = seed | 1;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s as u8
+    };
+    image::RgbImage::from_fn(width, height, |_, _| image::Rgb([next(), next(), next()]))
+}
