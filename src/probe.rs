@@ -151,6 +151,14 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
             _ => {}
         }
     }
+    // Decoders fill a truncated scan with grey and call it a success; a picture cut short
+    // must be refused instead. Entropy-coded data cannot hold an EOI marker (0xFF is
+    // stuffed), so one after the first scan means the file was written to its end; bytes
+    // after it (a motion photo's video, say) are allowed. Searched from the end, where it
+    // almost always is.
+    if !data[pos..].windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
+        return Err(corrupt_jpeg("truncated: no end-of-image marker after the scan"));
+    }
     let (width, height, components, progressive, luma_id) =
         frame.ok_or_else(|| corrupt_jpeg("scan before the frame header"))?;
     let channels = if components == 1 { 1 } else { 4 };
@@ -311,7 +319,7 @@ mod tests {
         v.extend_from_slice(&height.to_be_bytes());
         v.extend_from_slice(&width.to_be_bytes());
         v.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
-        v.extend_from_slice(&[0xFF, 0xDA, 0, 2]);
+        v.extend_from_slice(&[0xFF, 0xDA, 0, 2, 0xFF, 0xD9]);
         v
     }
 

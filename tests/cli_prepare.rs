@@ -1,0 +1,132 @@
+//! The `prepare` command's contract: files written, summary or JSON, exit codes 0 / 1 / 2.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::assert_compliant;
+use ekyc_preflight::Spec;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ekyc-preflight"))
+}
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/phone-orientation6.jpg")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ekyc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn prepares_the_readme_sample() {
+    let out = tmp("out.jpg");
+    let b64 = tmp("out.b64");
+    let run = bin()
+        .args([
+            "prepare",
+            sample().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args(["--base64", b64.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let jpeg = std::fs::read(&out).unwrap();
+    let d = assert_compliant(&jpeg, &Spec::default());
+    // Stored 1024 × 768 with orientation 6: shown portrait, short side 720.
+    assert_eq!((d.width, d.height), (720, 960));
+    let text = std::fs::read_to_string(&b64).unwrap();
+    assert_eq!(text.len(), common::base64_len(jpeg.len()));
+    let line = String::from_utf8(run.stdout).unwrap();
+    assert!(
+        line.contains("720x960") && line.contains("orientation 6"),
+        "{line}"
+    );
+}
+
+#[test]
+fn json_report_has_the_documented_fields() {
+    let out = tmp("json.jpg");
+    let run = bin()
+        .args([
+            "prepare",
+            sample().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(v["source_format"], "jpeg");
+    assert_eq!(v["orientation"], "rotate90");
+    assert_eq!(v["resized_to"]["width"], 720);
+    assert_eq!(v["resized_to"]["height"], 960);
+    assert_eq!(v["quality"], 90);
+    assert_eq!(
+        v["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&out).unwrap().len()
+    );
+}
+
+#[test]
+fn refused_input_exits_1_and_names_the_rule() {
+    let input = tmp("not-an-image.jpg");
+    std::fs::write(&input, "just text").unwrap();
+    let out = tmp("never.jpg");
+    let run = bin()
+        .args([
+            "prepare",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert!(
+        err.contains("format") && err.contains("UnqualifiedPhoto"),
+        "{err}"
+    );
+    assert!(!out.exists(), "no output for a refused input");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let run = bin().args(["prepare"]).output().unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let run = bin()
+        .args([
+            "prepare",
+            "/definitely/not/here.jpg",
+            "-o",
+            tmp("x.jpg").to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let run = bin()
+        .args([
+            "prepare",
+            sample().to_str().unwrap(),
+            "-o",
+            "/definitely/not/here/x.jpg",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+}
