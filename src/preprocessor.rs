@@ -2,7 +2,7 @@
 
 use fast_image_resize::Resizer;
 
-use crate::decode::{decode, Rgb8};
+use crate::decode::{decode_at_least, Rgb8};
 use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
@@ -127,7 +127,11 @@ impl Preprocessor {
         let spec = self.spec;
         spec.validate()?;
         let header = probe(data, &spec.limits)?;
-        let decoded = decode(data, &header, &spec.limits)?;
+        // Plan before decoding: a picture the rules refuse is refused from its header, and
+        // the decoder learns how small it may decode.
+        let first = plan(header.width, header.height, header.orientation, &spec, 1.0)?;
+        let (tw, th) = first.stored_target();
+        let decoded = decode_at_least(data, &header, &spec.limits, tw, th)?;
         let budget = spec.byte_budget();
         let mut scale_cap = 1.0;
         let mut encodes = 0;

@@ -1,11 +1,334 @@
 //! `ekyc-preflight request`: build, sign (and with feature `client`, send) an EkycVerify call.
 
+use std::path::{Path, PathBuf};
+
+use ekyc_preflight::api::{
+    ekyc_verify_call, hash_user_id, parse_acs_date, Credentials, EkycVerifyRequest, Endpoint,
+    OpenApiCall, Signer,
+};
+use serde_json::{json, Value};
+
 /// Arguments of `ekyc-preflight request`.
+///
+/// Parameters come from `--params` (a JSON object of the API document's
+/// parameter names to string values) and from the flags, which override it.
+/// Credentials come from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
+/// `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and optionally `ALIBABA_CLOUD_SECURITY_TOKEN`.
+///
+/// Exit status: 0 verification passed (or dry run printed), 1 verification
+/// failed or the API refused the request, 2 usage, I/O or network error.
 #[derive(Debug, clap::Args)]
-pub(crate) struct RequestArgs {}
+pub(crate) struct RequestArgs {
+    /// JSON file: an object of parameter names (ProductCode, MerchantBizId, ...) to string
+    /// values. Without it, ProductCode defaults to eKYC_MIN; with it, nothing is defaulted.
+    #[arg(long, value_name = "FILE")]
+    params: Option<PathBuf>,
+    /// SceneCode: up to 10 letters, digits or '_'.
+    #[arg(long)]
+    scene_code: Option<String>,
+    /// MerchantBizId: up to 32 letters and digits, unique per call.
+    #[arg(long)]
+    merchant_biz_id: Option<String>,
+    /// MerchantUserId, sent as given (see --hash-user-id).
+    #[arg(long)]
+    merchant_user_id: Option<String>,
+    /// Send SHA-256 (hex) of --merchant-user-id instead of the raw value.
+    #[arg(long, requires = "merchant_user_id")]
+    hash_user_id: bool,
+    /// DocType code, e.g. 01000000 (passport), 00000001 (Chinese mainland ID card).
+    #[arg(long)]
+    doc_type: Option<String>,
+    /// DocName, the user's real name.
+    #[arg(long)]
+    doc_name: Option<String>,
+    /// DocNo, the certificate number.
+    #[arg(long)]
+    doc_no: Option<String>,
+    /// Certificate image file; run through `prepare`, sent as IdOcrPictureBase64.
+    #[arg(long, value_name = "FILE", conflicts_with = "id_url")]
+    id_image: Option<PathBuf>,
+    /// Face image file; run through `prepare`, sent as FacePictureBase64.
+    #[arg(long, value_name = "FILE", conflicts_with = "face_url")]
+    face_image: Option<PathBuf>,
+    /// IdOcrPictureUrl: an http(s) URL of the certificate image.
+    #[arg(long, value_name = "URL")]
+    id_url: Option<String>,
+    /// FacePictureUrl: an http(s) URL of the face image.
+    #[arg(long, value_name = "URL")]
+    face_url: Option<String>,
+    /// Crop: T or F.
+    #[arg(long, value_parser = parse_flag)]
+    crop: Option<String>,
+    /// Authorize: T or F (T only with DocType 00000001, DocName and DocNo).
+    #[arg(long, value_parser = parse_flag)]
+    authorize: Option<String>,
+    /// IdThreshold: 0 system default, 1 strict, 2 loose, 3 quality detection off.
+    #[arg(long, value_parser = ["0", "1", "2", "3"])]
+    id_threshold: Option<String>,
+    /// FaceQualityCheck: T or F (in the official SDK, not in the document).
+    #[arg(long, value_parser = parse_flag)]
+    face_quality_check: Option<String>,
+    /// IdSpoof: T or F (in the official SDK, not in the document).
+    #[arg(long, value_parser = parse_flag)]
+    id_spoof: Option<String>,
+    /// Send the parameters exactly as given, unchecked, like the official SDK
+    /// (for conformance tests); the API will judge them.
+    #[arg(long)]
+    no_validate: bool,
+    /// `public` (default), `vpc`, or a base URL such as http://127.0.0.1:8080.
+    #[arg(long, default_value = "public")]
+    endpoint: String,
+    /// Fix x-acs-date (YYYY-MM-DDTHH:MM:SSZ) to reproduce a request.
+    #[arg(long)]
+    date: Option<String>,
+    /// Fix x-acs-signature-nonce to reproduce a request (never reuse one for real calls).
+    #[arg(long)]
+    nonce: Option<String>,
+    /// The user-agent to send and sign.
+    #[arg(long)]
+    user_agent: Option<String>,
+    /// Print the signed request as JSON instead of sending it.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+fn parse_flag(s: &str) -> Result<String, String> {
+    match s {
+        "T" | "t" | "true" | "yes" | "1" => Ok("T".into()),
+        "F" | "f" | "false" | "no" | "0" => Ok("F".into()),
+        _ => Err("expected T or F".into()),
+    }
+}
+
+/// A usage, I/O or network failure: exit status 2.
+struct Fatal(String);
 
 /// Runs the subcommand; returns the process exit code.
-pub(crate) fn run(_args: RequestArgs) -> i32 {
-    eprintln!("request: not implemented yet");
-    2
+pub(crate) fn run(args: RequestArgs) -> i32 {
+    match run_inner(args) {
+        Ok(code) => code,
+        Err(Fatal(msg)) => {
+            eprintln!("ekyc-preflight request: {msg}");
+            2
+        }
+    }
+}
+
+/// The Base64 of an image after the `prepare` pipeline.
+fn prepared_base64(path: &Path) -> Result<String, String> {
+    let _bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Err(format!(
+        "{}: image pipeline not available yet; pass --id-url/--face-url or Base64 in --params",
+        path.display()
+    ))
+}
+
+fn load_params(path: &Path) -> Result<Vec<(String, String)>, Fatal> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Fatal(format!("--params {}: {e}", path.display())))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| Fatal(format!("--params {}: not JSON: {e}", path.display())))?;
+    let Value::Object(map) = value else {
+        return Err(Fatal(format!(
+            "--params {}: expected a JSON object of parameter names to strings",
+            path.display()
+        )));
+    };
+    map.into_iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k, s)),
+            other => Err(Fatal(format!(
+                "--params {}: {k} must be a string, got {other}",
+                path.display()
+            ))),
+        })
+        .collect()
+}
+
+fn set(params: &mut Vec<(String, String)>, name: &str, value: String) {
+    params.retain(|(k, _)| k != name);
+    params.push((name.to_string(), value));
+}
+
+fn build_call(args: &RequestArgs) -> Result<OpenApiCall, Fatal> {
+    let mut params = match &args.params {
+        Some(path) => load_params(path)?,
+        None => Vec::new(),
+    };
+    if !params.iter().any(|(k, _)| k == "ProductCode") && args.params.is_none() {
+        set(
+            &mut params,
+            "ProductCode",
+            ekyc_preflight::api::PRODUCT_CODE.into(),
+        );
+    }
+    let user_id = args.merchant_user_id.as_ref().map(|u| {
+        if args.hash_user_id {
+            hash_user_id(u)
+        } else {
+            u.clone()
+        }
+    });
+    let mut id_b64 = None;
+    if let Some(p) = &args.id_image {
+        id_b64 = Some(prepared_base64(p).map_err(Fatal)?);
+    }
+    let mut face_b64 = None;
+    if let Some(p) = &args.face_image {
+        face_b64 = Some(prepared_base64(p).map_err(Fatal)?);
+    }
+    for (name, value) in [
+        ("SceneCode", args.scene_code.clone()),
+        ("MerchantBizId", args.merchant_biz_id.clone()),
+        ("MerchantUserId", user_id),
+        ("DocType", args.doc_type.clone()),
+        ("DocName", args.doc_name.clone()),
+        ("DocNo", args.doc_no.clone()),
+        ("IdOcrPictureBase64", id_b64),
+        ("IdOcrPictureUrl", args.id_url.clone()),
+        ("FacePictureBase64", face_b64),
+        ("FacePictureUrl", args.face_url.clone()),
+        ("Crop", args.crop.clone()),
+        ("Authorize", args.authorize.clone()),
+        ("IdThreshold", args.id_threshold.clone()),
+        ("FaceQualityCheck", args.face_quality_check.clone()),
+        ("IdSpoof", args.id_spoof.clone()),
+    ] {
+        if let Some(v) = value {
+            set(&mut params, name, v);
+        }
+    }
+    if args.no_validate {
+        return Ok(ekyc_verify_call(params));
+    }
+    EkycVerifyRequest::from_params(params)
+        .map(|r| r.to_call())
+        .map_err(|e| Fatal(e.to_string()))
+}
+
+fn signer(args: &RequestArgs) -> Result<Signer, Fatal> {
+    let creds = Credentials::from_env().ok_or_else(|| {
+        Fatal(
+            "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET \
+             (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)"
+                .into(),
+        )
+    })?;
+    let mut signer = Signer::new(creds);
+    if let Some(d) = &args.date {
+        let t = parse_acs_date(d)
+            .ok_or_else(|| Fatal(format!("--date {d:?}: expected YYYY-MM-DDTHH:MM:SSZ")))?;
+        signer = signer.with_clock(move || t);
+    }
+    if let Some(n) = &args.nonce {
+        let n = n.clone();
+        signer = signer.with_nonce_source(move || n.clone());
+    }
+    if let Some(ua) = &args.user_agent {
+        signer = signer.with_user_agent(ua.clone());
+    }
+    Ok(signer)
+}
+
+fn endpoint(spec: &str) -> Result<Endpoint, Fatal> {
+    match spec {
+        "public" => Ok(Endpoint::public()),
+        "vpc" => Ok(Endpoint::vpc()),
+        url => Endpoint::custom(url).map_err(|e| Fatal(format!("--endpoint: {e}"))),
+    }
+}
+
+fn print_json(v: &Value) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("ekyc-preflight request: {e}"),
+    }
+}
+
+fn run_inner(args: RequestArgs) -> Result<i32, Fatal> {
+    let call = build_call(&args)?;
+    let endpoint = endpoint(&args.endpoint)?;
+    let signer = signer(&args)?;
+    if args.dry_run {
+        let signed = signer.sign(&call, &endpoint);
+        print_json(&json!({
+            "method": signed.method,
+            "url": signed.url,
+            "headers": signed.headers.iter().map(|(k, v)| [k, v]).collect::<Vec<_>>(),
+            "body": String::from_utf8_lossy(&signed.body),
+            "canonical_request": signed.parts.canonical_request,
+            "string_to_sign": signed.parts.string_to_sign,
+            "authorization": signed.parts.authorization,
+        }));
+        return Ok(0);
+    }
+    send(signer, endpoint, &call)
+}
+
+#[cfg(not(feature = "client"))]
+fn send(_signer: Signer, _endpoint: Endpoint, _call: &OpenApiCall) -> Result<i32, Fatal> {
+    Err(Fatal(
+        "this build cannot send (built without feature `client`); use --dry-run".into(),
+    ))
+}
+
+#[cfg(feature = "client")]
+fn send(signer: Signer, endpoint: Endpoint, call: &OpenApiCall) -> Result<i32, Fatal> {
+    use ekyc_preflight::api::{Client, ClientError};
+    match Client::new(signer, endpoint).verify_call(call) {
+        Ok(resp) => {
+            let result = resp.result.as_ref().map(|r| {
+                json!({
+                    "passed": r.passed,
+                    "sub_code": r.sub_code.as_ref().map(|c| c.code()),
+                    "sub_code_meaning": r.sub_code.as_ref().map(|c| c.meaning()),
+                    "billed": r.sub_code.as_ref().and_then(|c| c.billed()),
+                    "transaction_id": r.transaction_id,
+                    "ext_face_info": r.ext_face_info.as_ref().map(|f| json!({
+                        "face_passed": f.face_passed,
+                        "face_comparison_score": f.face_comparison_score,
+                        "face_attack": f.face_attack,
+                        "authority_comparison_score": f.authority_comparison_score,
+                    })),
+                    "ext_id_info": r.ext_id_info.as_ref().map(|i| json!({
+                        "id_passed": i.id_passed,
+                        "ocr_id_info": i.ocr_id_info,
+                        "spoof_result": i.spoof_info.as_ref().and_then(|s| s.spoof_result),
+                        "spoof_type": i.spoof_info.as_ref().map(|s| s.spoof_type.clone()),
+                    })),
+                })
+            });
+            print_json(&json!({
+                "status": resp.status,
+                "request_id": resp.request_id,
+                "code": resp.code,
+                "message": resp.message,
+                "passed": resp.passed(),
+                "result": result,
+            }));
+            Ok(if resp.passed() { 0 } else { 1 })
+        }
+        Err(ClientError::Response(e)) => {
+            let api = e.to_string();
+            let (status, code, request_id, retryable) = match &e {
+                ekyc_preflight::api::ResponseError::Api(a) => (
+                    Some(a.status),
+                    Some(a.code.as_str().to_string()),
+                    a.request_id.clone(),
+                    a.retryable(),
+                ),
+                _ => (None, None, None, e.retryable()),
+            };
+            print_json(&json!({
+                "error": api,
+                "status": status,
+                "code": code,
+                "request_id": request_id,
+                "retryable": retryable,
+            }));
+            eprintln!("ekyc-preflight request: {api}");
+            Ok(1)
+        }
+        Err(e) => Err(Fatal(e.to_string())),
+    }
 }
