@@ -497,3 +497,219 @@ fn secret_never_in_debug_or_errors() {
     }
     assert!(!format!("{creds:?}").contains("tok-VALUE"));
 }
+
+// ---- Validation rules, each naming the parameter and the error it prevents ----
+
+fn valid() -> EkycVerifyRequestBuilder {
+    EkycVerifyRequest::builder()
+        .merchant_biz_id("abc123")
+        .merchant_user_id("u1")
+        .doc_type(DocType::GlobalPassport)
+        .id_picture(Picture::url("https://example.com/id.jpg"))
+        .face_picture(Picture::base64("AAAA"))
+}
+
+fn refused(b: EkycVerifyRequestBuilder) -> (String, ErrorCode) {
+    let e = b.build().unwrap_err();
+    (e.param().to_string(), e.prevents())
+}
+
+#[test]
+fn validation_rules() {
+    use ErrorCode::*;
+    assert!(valid().build().is_ok());
+    let cases: Vec<(EkycVerifyRequestBuilder, &str, ErrorCode)> = vec![
+        (
+            valid().product_code("eKYC_PRO"),
+            "ProductCode",
+            InvalidParameter,
+        ),
+        (
+            valid().scene_code("12345678901"),
+            "SceneCode",
+            InvalidParameter,
+        ),
+        (valid().scene_code("a-b"), "SceneCode", InvalidParameter),
+        (
+            valid().merchant_biz_id("a".repeat(33)),
+            "MerchantBizId",
+            InvalidParameter,
+        ),
+        (
+            valid().merchant_biz_id("abc_123"),
+            "MerchantBizId",
+            InvalidParameter,
+        ),
+        (
+            valid().merchant_user_id(" "),
+            "MerchantUserId",
+            MissingParameter,
+        ),
+        (valid().doc_name(""), "DocName", MissingParameter),
+        (
+            valid().id_picture(Picture::base64("AAAA")),
+            "IdOcrPictureBase64",
+            DataDuplication,
+        ),
+        (
+            valid().face_picture(Picture::url("https://x/y.jpg")),
+            "FacePictureBase64",
+            DataDuplication,
+        ),
+        (valid().authorize(true), "Authorize", InvalidParameter),
+        (
+            valid()
+                .doc_type(DocType::ChineseMainlandIdCard)
+                .doc_name("ZHANG SAN")
+                .authorize(true),
+            "DocNo",
+            MissingParameter,
+        ),
+    ];
+    for (b, param, code) in cases {
+        assert_eq!(refused(b), (param.to_string(), code));
+    }
+    let no_face = EkycVerifyRequest::builder()
+        .merchant_biz_id("abc")
+        .merchant_user_id("u")
+        .doc_type(DocType::MacaoIdCard)
+        .id_picture(Picture::url("http://x/1.jpg"));
+    assert_eq!(
+        refused(no_face.clone()),
+        (
+            "FacePictureBase64|FacePictureUrl".to_string(),
+            MissingParameter
+        )
+    );
+    assert_eq!(
+        refused(
+            no_face
+                .clone()
+                .face_picture(Picture::url("example.com/1.jpg"))
+        ),
+        ("FacePictureUrl".to_string(), InvalidParameter)
+    );
+    assert_eq!(
+        refused(
+            no_face
+                .clone()
+                .face_picture(Picture::base64("data:image/jpeg;base64,AAAA"))
+        ),
+        ("FacePictureBase64".to_string(), InvalidParameter)
+    );
+    // Authorize=T is fine with the mainland ID card, name and number.
+    let ok = valid()
+        .doc_type(DocType::ChineseMainlandIdCard)
+        .doc_name("ZHANG SAN")
+        .doc_no("11010119900307123X")
+        .authorize(true)
+        .crop(false)
+        .id_threshold(IdThreshold::Loose)
+        .face_quality_check(true)
+        .id_spoof(false)
+        .scene_code("scene_01")
+        .build()
+        .unwrap();
+    let sent: Vec<(&str, &str)> = ok.params().iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for pair in [
+        ("Authorize", "T"),
+        ("Crop", "F"),
+        ("IdThreshold", "2"),
+        ("FaceQualityCheck", "T"),
+        ("IdSpoof", "F"),
+        // Sent, as the document lists it (the official SDK drops it).
+        ("SceneCode", "scene_01"),
+    ] {
+        assert!(sent.contains(&pair), "{pair:?}");
+    }
+    // The nine-digit codes are kept as the document writes them.
+    assert_eq!(
+        DocType::from_code("000000012"),
+        Some(DocType::MainlandTravelPermitTaiwan)
+    );
+    assert_eq!(DocType::from_code("00000012"), None);
+    let e = EkycVerifyRequest::from_params([("Bogus", "1")]).unwrap_err();
+    assert!(matches!(e, RequestError::UnknownParameter { .. }));
+    let e = EkycVerifyRequest::from_params([("ProductCode", "eKYC_MIN"), ("Crop", "Y")]);
+    assert!(e.is_err());
+}
+
+#[test]
+fn body_limit_counts_percent_encoding() {
+    // 3 of every 4 characters are '/', each sent as "%2F": the Base64 text is
+    // within the limit, the encoded body is not.
+    let err = EkycVerifyRequest::builder()
+        .merchant_biz_id("abc")
+        .merchant_user_id("u")
+        .doc_type(DocType::GlobalPassport)
+        .id_picture(Picture::base64("/".repeat(600_000)))
+        .face_picture(Picture::url("https://x/f.jpg"))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err,
+        RequestError::TooLarge {
+            param: "IdOcrPictureBase64",
+            body_bytes: "IdOcrPictureBase64=".len() + 1_800_000,
+            limit: MAX_BODY_BYTES
+        }
+    );
+}
+
+// ---- The response parser never panics, whatever the bytes ----
+
+#[test]
+fn parser_survives_hostile_bodies() {
+    let nested = "[".repeat(100_000);
+    let deep_obj = format!("{}{}", r#"{"a":"#.repeat(5_000), "}".repeat(5_000));
+    let bodies: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"\xff\xfe\x00".to_vec(),
+        nested.into_bytes(),
+        deep_obj.into_bytes(),
+        br#"{"Result":"Y"}"#.to_vec(),
+        br#"{"Result":{"Passed":1,"SubCode":{},"ExtFaceInfo":"{\"faceComparisonScore\":\"NaN\"}","ExtIdInfo":"[1,2]"}}"#.to_vec(),
+        br#"{"Result":{"ExtIdInfo":"{\"ocrIdInfo\":\"{\\\"a\\\":1}\",\"spoofInfo\":{\"spoofType\":\"SCREEN\"}}"}}"#.to_vec(),
+        br#"{"Code":12,"Message":["x"],"RequestId":null}"#.to_vec(),
+        "x".repeat(2_000_000).into_bytes(),
+    ];
+    for body in &bodies {
+        for status in [0u16, 100, 200, 204, 302, 400, 429, 500, 599, 999, u16::MAX] {
+            let r = EkycVerifyResponse::parse(status, body);
+            if let Err(ResponseError::Api(e)) = &r {
+                assert!(e.message.chars().count() <= 1024);
+                let _ = e.to_string();
+            }
+        }
+    }
+    // Lenient where it is safe: a JSON string holding an object, Y/N flags.
+    let r = EkycVerifyResponse::parse(200, &bodies[8]).unwrap();
+    let id = r.result.unwrap().ext_id_info.unwrap();
+    assert_eq!(id.ocr_id_info["a"], "1");
+    assert_eq!(
+        id.spoof_info.unwrap().spoof_type,
+        vec!["SCREEN".to_string()]
+    );
+}
+
+mod fuzz {
+    use ekyc_preflight::api::EkycVerifyResponse;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_bytes(status in any::<u16>(), body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = EkycVerifyResponse::parse(status, &body);
+        }
+
+        #[test]
+        fn json_like_text(status in prop_oneof![Just(200u16), Just(400u16), Just(503u16)],
+                          body in r#"\{("(Result|Code|Passed|SubCode|ExtFaceInfo|ExtIdInfo|RequestId)":("[^"]{0,20}"|[0-9.eE+-]{1,8}|null|true|\{[^{}]{0,30}\}|\[\]),?){0,6}\}"#) {
+            let _ = EkycVerifyResponse::parse(status, body.as_bytes());
+        }
+    }
+}
