@@ -29,6 +29,8 @@ pub(crate) struct Header {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct JpegHeader {
     pub(crate) progressive: bool,
+    /// Colour components: 1 (grey), 3 (YCbCr or RGB) or 4 (CMYK or YCCK).
+    pub(crate) components: u8,
     /// The luminance quantisation table (zig-zag order), if the file defines it.
     pub(crate) luma_table: Option<[u16; 64]>,
 }
@@ -157,7 +159,9 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     // after it (a motion photo's video, say) are allowed. Searched from the end, where it
     // almost always is.
     if !data[pos..].windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
-        return Err(corrupt_jpeg("truncated: no end-of-image marker after the scan"));
+        return Err(corrupt_jpeg(
+            "truncated: no end-of-image marker after the scan",
+        ));
     }
     let (width, height, components, progressive, luma_id) =
         frame.ok_or_else(|| corrupt_jpeg("scan before the frame header"))?;
@@ -173,6 +177,7 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
         bytes_per_sample: 1,
         jpeg: Some(JpegHeader {
             progressive,
+            components,
             luma_table: tables.get(luma_id).copied().flatten(),
         }),
     })
@@ -335,14 +340,23 @@ mod tests {
         let huge = probe(&sof(65_500, 65_500), &Limits::default()).unwrap_err();
         assert!(matches!(huge, Error::Dimensions { .. }), "{huge:?}");
         let zero = probe(&sof(0, 100), &Limits::default()).unwrap_err();
-        assert!(matches!(zero, Error::Dimensions { reason: "a side is zero", .. }));
+        assert!(matches!(
+            zero,
+            Error::Dimensions {
+                reason: "a side is zero",
+                ..
+            }
+        ));
     }
 
     #[test]
     fn every_truncation_of_the_header_is_an_error() {
         let data = sof(640, 480);
         for cut in 3..data.len() - 1 {
-            assert!(probe(&data[..cut], &Limits::default()).is_err(), "cut {cut}");
+            assert!(
+                probe(&data[..cut], &Limits::default()).is_err(),
+                "cut {cut}"
+            );
         }
     }
 }
