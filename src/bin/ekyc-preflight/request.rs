@@ -19,6 +19,32 @@ use serde_json::{json, Value};
 /// failed or the API refused the request, 2 usage, I/O or network error.
 #[derive(Debug, clap::Args)]
 pub(crate) struct RequestArgs {
+    #[command(flatten)]
+    p: Box<ParamFlags>,
+    /// Send the parameters exactly as given, unchecked, like the official SDK
+    /// (for conformance tests); the API will judge them.
+    #[arg(long)]
+    no_validate: bool,
+    /// `public` (default), `vpc`, or a base URL such as http://127.0.0.1:8080.
+    #[arg(long, default_value = "public")]
+    endpoint: String,
+    /// Fix x-acs-date (YYYY-MM-DDTHH:MM:SSZ) to reproduce a request.
+    #[arg(long)]
+    date: Option<String>,
+    /// Fix x-acs-signature-nonce to reproduce a request (never reuse one for real calls).
+    #[arg(long)]
+    nonce: Option<String>,
+    /// The user-agent to send and sign.
+    #[arg(long)]
+    user_agent: Option<String>,
+    /// Print the signed request as JSON instead of sending it.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// The EkycVerify parameters given as flags (boxed: they are many).
+#[derive(Debug, clap::Args)]
+struct ParamFlags {
     /// JSON file: an object of parameter names (ProductCode, MerchantBizId, ...) to string
     /// values. Without it, ProductCode defaults to eKYC_MIN; with it, nothing is defaulted.
     #[arg(long, value_name = "FILE")]
@@ -71,25 +97,6 @@ pub(crate) struct RequestArgs {
     /// IdSpoof: T or F (in the official SDK, not in the document).
     #[arg(long, value_parser = parse_flag)]
     id_spoof: Option<String>,
-    /// Send the parameters exactly as given, unchecked, like the official SDK
-    /// (for conformance tests); the API will judge them.
-    #[arg(long)]
-    no_validate: bool,
-    /// `public` (default), `vpc`, or a base URL such as http://127.0.0.1:8080.
-    #[arg(long, default_value = "public")]
-    endpoint: String,
-    /// Fix x-acs-date (YYYY-MM-DDTHH:MM:SSZ) to reproduce a request.
-    #[arg(long)]
-    date: Option<String>,
-    /// Fix x-acs-signature-nonce to reproduce a request (never reuse one for real calls).
-    #[arg(long)]
-    nonce: Option<String>,
-    /// The user-agent to send and sign.
-    #[arg(long)]
-    user_agent: Option<String>,
-    /// Print the signed request as JSON instead of sending it.
-    #[arg(long)]
-    dry_run: bool,
 }
 
 fn parse_flag(s: &str) -> Result<String, String> {
@@ -151,48 +158,48 @@ fn set(params: &mut Vec<(String, String)>, name: &str, value: String) {
 }
 
 fn build_call(args: &RequestArgs) -> Result<OpenApiCall, Fatal> {
-    let mut params = match &args.params {
+    let mut params = match &args.p.params {
         Some(path) => load_params(path)?,
         None => Vec::new(),
     };
-    if !params.iter().any(|(k, _)| k == "ProductCode") && args.params.is_none() {
+    if !params.iter().any(|(k, _)| k == "ProductCode") && args.p.params.is_none() {
         set(
             &mut params,
             "ProductCode",
             ekyc_preflight::api::PRODUCT_CODE.into(),
         );
     }
-    let user_id = args.merchant_user_id.as_ref().map(|u| {
-        if args.hash_user_id {
+    let user_id = args.p.merchant_user_id.as_ref().map(|u| {
+        if args.p.hash_user_id {
             hash_user_id(u)
         } else {
             u.clone()
         }
     });
     let mut id_b64 = None;
-    if let Some(p) = &args.id_image {
+    if let Some(p) = &args.p.id_image {
         id_b64 = Some(prepared_base64(p).map_err(Fatal)?);
     }
     let mut face_b64 = None;
-    if let Some(p) = &args.face_image {
+    if let Some(p) = &args.p.face_image {
         face_b64 = Some(prepared_base64(p).map_err(Fatal)?);
     }
     for (name, value) in [
-        ("SceneCode", args.scene_code.clone()),
-        ("MerchantBizId", args.merchant_biz_id.clone()),
+        ("SceneCode", args.p.scene_code.clone()),
+        ("MerchantBizId", args.p.merchant_biz_id.clone()),
         ("MerchantUserId", user_id),
-        ("DocType", args.doc_type.clone()),
-        ("DocName", args.doc_name.clone()),
-        ("DocNo", args.doc_no.clone()),
+        ("DocType", args.p.doc_type.clone()),
+        ("DocName", args.p.doc_name.clone()),
+        ("DocNo", args.p.doc_no.clone()),
         ("IdOcrPictureBase64", id_b64),
-        ("IdOcrPictureUrl", args.id_url.clone()),
+        ("IdOcrPictureUrl", args.p.id_url.clone()),
         ("FacePictureBase64", face_b64),
-        ("FacePictureUrl", args.face_url.clone()),
-        ("Crop", args.crop.clone()),
-        ("Authorize", args.authorize.clone()),
-        ("IdThreshold", args.id_threshold.clone()),
-        ("FaceQualityCheck", args.face_quality_check.clone()),
-        ("IdSpoof", args.id_spoof.clone()),
+        ("FacePictureUrl", args.p.face_url.clone()),
+        ("Crop", args.p.crop.clone()),
+        ("Authorize", args.p.authorize.clone()),
+        ("IdThreshold", args.p.id_threshold.clone()),
+        ("FaceQualityCheck", args.p.face_quality_check.clone()),
+        ("IdSpoof", args.p.id_spoof.clone()),
     ] {
         if let Some(v) = value {
             set(&mut params, name, v);
