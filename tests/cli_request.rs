@@ -238,3 +238,118 @@ fn image_files_wait_for_the_pipeline_and_invalid_input_exits_2() {
     );
     assert!(!stderr.contains("secret-xyz"));
 }
+
+/// Serves one canned reply on 127.0.0.1 and returns the base URL; the thread
+/// stops after one request or 10 s.
+#[cfg(feature = "client")]
+fn one_reply_server(status: u16, body: &'static str) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::time::{Duration, Instant};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let handle = std::thread::spawn(move || {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let stream = loop {
+            match listener.accept() {
+                Ok((s, _)) => break s,
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                Err(_) => return,
+            }
+        };
+        stream.set_nonblocking(false).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut len = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body_in = vec![0u8; len];
+        let _ = reader.read_exact(&mut body_in);
+        let mut stream = reader.into_inner();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+    });
+    (url, handle)
+}
+
+#[cfg(feature = "client")]
+fn send_to(url: &str) -> Output {
+    let mut c = command();
+    for proxy in [
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ] {
+        c.env_remove(proxy);
+    }
+    c.args([
+        "--endpoint",
+        url,
+        "--merchant-biz-id",
+        "b1",
+        "--merchant-user-id",
+        "u",
+    ])
+    .args([
+        "--doc-type",
+        "01000000",
+        "--id-url",
+        "https://x/1.jpg",
+        "--face-url",
+        "https://x/2.jpg",
+    ])
+    .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")
+    .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")
+    .output()
+    .unwrap()
+}
+
+#[cfg(feature = "client")]
+#[test]
+fn send_exit_codes() {
+    let passed = r#"{"RequestId":"R1","Code":"Success","Message":"success","Result":{"Passed":"Y","SubCode":"200"}}"#;
+    let failed = r#"{"RequestId":"R2","Code":"Success","Message":"success","Result":{"Passed":"N","SubCode":"205"}}"#;
+    let refused = r#"{"RequestId":"R3","Code":"NoFaceDetected","Message":"no face"}"#;
+    for (status, body, exit, needle) in [
+        (200, passed, 0, "\"sub_code\": \"200\""),
+        (200, failed, 1, "\"sub_code\": \"205\""),
+        (401, refused, 1, "\"code\": \"NoFaceDetected\""),
+    ] {
+        let (url, handle) = one_reply_server(status, body);
+        let out = send_to(&url);
+        handle.join().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(exit),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains(needle), "{stdout}");
+    }
+    // Nothing listening: a network error, exit 2.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = send_to(&format!("http://127.0.0.1:{port}"));
+    assert_eq!(out.status.code(), Some(2));
+}
