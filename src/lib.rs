@@ -19,6 +19,9 @@ mod spec;
 #[cfg(feature = "api")]
 pub mod api;
 
+#[doc(hidden)]
+pub mod stages;
+
 pub use error::Error;
 pub use orient::Orientation;
 pub use prepared::{PrepareReport, Prepared, Size};

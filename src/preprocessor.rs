@@ -110,6 +110,29 @@ impl Preprocessor {
         })
     }
 
+    /// Prepares many inputs in parallel on the current `rayon` thread pool (one
+    /// `Preprocessor` per worker thread, sharing this one's spec and Base64 setting).
+    /// Results come back in input order. Run it inside `rayon::ThreadPool::install` to
+    /// bound the threads used; the JPEG decoder's own parallel work runs on the same pool.
+    ///
+    /// ```
+    /// use ekyc_preflight::Preprocessor;
+    /// # let photo = ekyc_preflight::doc_sample_png();
+    /// let inputs = vec![photo.clone(), b"not an image".to_vec(), photo];
+    /// let results = Preprocessor::default().prepare_batch(&inputs);
+    /// assert!(results[0].is_ok() && results[1].is_err() && results[2].is_ok());
+    /// ```
+    pub fn prepare_batch<T: AsRef<[u8]> + Sync>(
+        &self,
+        inputs: &[T],
+    ) -> Vec<Result<Prepared, Error>> {
+        use rayon::prelude::*;
+        inputs
+            .par_iter()
+            .map_init(|| self.clone(), |pre, data| pre.prepare(data.as_ref()))
+            .collect()
+    }
+
     /// Like [`prepare`](Self::prepare), writing the JPEG into caller-owned `out` (cleared
     /// first, its capacity reused) and returning the report. Base64 is left to the caller
     /// (`base64_simd::STANDARD.encode_append`), into a buffer of their own.
@@ -136,7 +159,13 @@ impl Preprocessor {
         let mut scale_cap = 1.0;
         let mut encodes = 0;
         loop {
-            let plan = plan(header.width, header.height, header.orientation, &spec, scale_cap)?;
+            let plan = plan(
+                header.width,
+                header.height,
+                header.orientation,
+                &spec,
+                scale_cap,
+            )?;
             self.render(&decoded, &plan)?;
             let (quality, fits) = self.encode_within(budget, out, &mut encodes)?;
             if fits {
