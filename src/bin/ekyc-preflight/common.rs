@@ -108,3 +108,28 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()>
     }
     result
 }
+
+/// Expands the command line's paths: a file stands for itself, a directory for the files
+/// directly inside it (sorted, hidden files skipped). An unreadable path is an I/O error
+/// (exit 2).
+pub(crate) fn expand_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, i32> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| exit::io(path, &e))?;
+            let mut files = Vec::new();
+            for entry in entries {
+                let entry = entry.map_err(|e| exit::io(path, &e))?;
+                let hidden = entry.file_name().to_string_lossy().starts_with('.');
+                if !hidden && entry.path().is_file() {
+                    files.push(entry.path());
+                }
+            }
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
