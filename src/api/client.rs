@@ -57,6 +57,19 @@ impl Default for ClientConfig {
 }
 
 /// Why [`Client::verify`] failed.
+///
+/// ```no_run
+/// use ekyc_preflight::api::*;
+/// # let client = Client::new(Signer::new(Credentials::new("id", "s")), Endpoint::public());
+/// # let request = EkycVerifyRequest::from_params([("x", "y")]).unwrap();
+/// match client.verify(&request) {
+///     Err(e) if e.api_error().is_some_and(|a| a.code == ErrorCode::NoFaceDetected) => {
+///         eprintln!("retake the face photo");
+///     }
+///     Err(ClientError::Timeout(_)) => eprintln!("slow network"),
+///     other => println!("{other:?}"),
+/// }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ClientError {

@@ -15,6 +15,18 @@ pub const PRODUCT_CODE: &str = "eKYC_MIN";
 /// limit"), read as 1,000,000 bytes of form body *as sent*, after
 /// percent-encoding (which grows Base64 by about 6 %: `+`, `/` and `=` become
 /// three bytes each). Override with [`EkycVerifyRequestBuilder::max_body_bytes`].
+///
+/// ```
+/// use ekyc_preflight::api::{DocType, EkycVerifyRequest, ErrorCode, Picture, MAX_BODY_BYTES};
+/// // 750,000 Base64 characters, a third of them '+', '/' or '=': over the limit once encoded.
+/// let b64 = "ab+".repeat(250_000);
+/// assert!(b64.len() < MAX_BODY_BYTES);
+/// let err = EkycVerifyRequest::builder()
+///     .merchant_biz_id("b1").merchant_user_id("u").doc_type(DocType::GlobalPassport)
+///     .id_picture(Picture::base64(b64)).face_picture(Picture::url("https://x/f.jpg"))
+///     .build().unwrap_err();
+/// assert_eq!(err.prevents(), ErrorCode::ToolargeImage);
+/// ```
 pub const MAX_BODY_BYTES: usize = 1_000_000;
 
 /// The parameters the official SDK sends in the form body; every other one goes
@@ -395,6 +407,25 @@ impl EkycVerifyRequest {
 
 /// Builds an [`EkycVerifyRequest`]; every check runs in [`build`](Self::build).
 /// Every optional parameter is unset (not sent) by default.
+///
+/// ```
+/// use ekyc_preflight::api::{DocType, EkycVerifyRequest, IdThreshold, Picture};
+/// let request = EkycVerifyRequest::builder()
+///     .scene_code("onboard_1")
+///     .merchant_biz_id("e0c34a77f5ac40a5aa5e6ed20c350001")
+///     .merchant_user_id("user-0001")
+///     .doc_type(DocType::ChineseMainlandIdCard)
+///     .doc_name("ZHANG SAN")
+///     .doc_no("11010119900307123X")
+///     .authorize(true)
+///     .crop(true)
+///     .id_threshold(IdThreshold::Strict)
+///     .id_picture(Picture::url("https://example.com/id.jpg"))
+///     .face_picture(Picture::url("https://example.com/face.jpg"))
+///     .build()?;
+/// assert!(request.params().contains(&("Authorize", "T".to_string())));
+/// # Ok::<(), ekyc_preflight::api::RequestError>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct EkycVerifyRequestBuilder {
     product_code: Option<String>,

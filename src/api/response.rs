@@ -160,6 +160,14 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// Why a reply did not yield an [`EkycVerifyResponse`].
+///
+/// ```
+/// use ekyc_preflight::api::{EkycVerifyResponse, ResponseError};
+/// let err = EkycVerifyResponse::parse(200, b"<html>").unwrap_err();
+/// assert!(matches!(err, ResponseError::Malformed { status: 200, .. }));
+/// assert!(!err.retryable());
+/// assert!(EkycVerifyResponse::parse(503, b"").unwrap_err().retryable());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ResponseError {
@@ -289,6 +297,20 @@ impl fmt::Display for SubCode {
 
 /// `Result.ExtFaceInfo`, parsed from its JSON string. Absent or unreadable
 /// fields are `None`; fields the document does not list are kept in `other`.
+///
+/// ```
+/// use ekyc_preflight::api::EkycVerifyResponse;
+/// let body = br#"{"Result":{"Passed":"N","SubCode":"212",
+///   "ExtFaceInfo":"{\"facePassed\":\"Y\",\"faceAttack\":\"N\",\"authorityComparisonScore\":\"88.2\"}",
+///   "ExtIdInfo":"{\"idPassed\":\"N\",\"ocrIdInfo\":{\"name\":\"ZHANG SAN\"},\"spoofInfo\":{\"spoofResult\":\"Y\",\"spoofType\":[\"SCREEN_REMARK\"]}}"}}"#;
+/// let result = EkycVerifyResponse::parse(200, body).unwrap().result.unwrap();
+/// let face = result.ext_face_info.unwrap();
+/// assert_eq!((face.face_passed, face.face_attack), (Some(true), Some(false)));
+/// assert_eq!(face.authority_comparison_score, Some(88.2));
+/// let id = result.ext_id_info.unwrap();
+/// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
+/// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExtFaceInfo {
     /// `facePassed`: the face liveness verdict (`Y`/`N`).
@@ -304,6 +326,20 @@ pub struct ExtFaceInfo {
 }
 
 /// `spoofInfo` inside `ExtIdInfo`.
+///
+/// ```
+/// use ekyc_preflight::api::EkycVerifyResponse;
+/// let body = br#"{"Result":{"Passed":"N","SubCode":"212",
+///   "ExtFaceInfo":"{\"facePassed\":\"Y\",\"faceAttack\":\"N\",\"authorityComparisonScore\":\"88.2\"}",
+///   "ExtIdInfo":"{\"idPassed\":\"N\",\"ocrIdInfo\":{\"name\":\"ZHANG SAN\"},\"spoofInfo\":{\"spoofResult\":\"Y\",\"spoofType\":[\"SCREEN_REMARK\"]}}"}}"#;
+/// let result = EkycVerifyResponse::parse(200, body).unwrap().result.unwrap();
+/// let face = result.ext_face_info.unwrap();
+/// assert_eq!((face.face_passed, face.face_attack), (Some(true), Some(false)));
+/// assert_eq!(face.authority_comparison_score, Some(88.2));
+/// let id = result.ext_id_info.unwrap();
+/// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
+/// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SpoofInfo {
     /// `spoofResult`: whether a risk was found (`Y`/`N`).
@@ -315,6 +351,20 @@ pub struct SpoofInfo {
 }
 
 /// `Result.ExtIdInfo`, parsed from its JSON string.
+///
+/// ```
+/// use ekyc_preflight::api::EkycVerifyResponse;
+/// let body = br#"{"Result":{"Passed":"N","SubCode":"212",
+///   "ExtFaceInfo":"{\"facePassed\":\"Y\",\"faceAttack\":\"N\",\"authorityComparisonScore\":\"88.2\"}",
+///   "ExtIdInfo":"{\"idPassed\":\"N\",\"ocrIdInfo\":{\"name\":\"ZHANG SAN\"},\"spoofInfo\":{\"spoofResult\":\"Y\",\"spoofType\":[\"SCREEN_REMARK\"]}}"}}"#;
+/// let result = EkycVerifyResponse::parse(200, body).unwrap().result.unwrap();
+/// let face = result.ext_face_info.unwrap();
+/// assert_eq!((face.face_passed, face.face_attack), (Some(true), Some(false)));
+/// assert_eq!(face.authority_comparison_score, Some(88.2));
+/// let id = result.ext_id_info.unwrap();
+/// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
+/// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExtIdInfo {
     /// `idPassed`: the certificate OCR verdict (`Y`/`N`).
@@ -329,6 +379,20 @@ pub struct ExtIdInfo {
 }
 
 /// `Result` of a successful call.
+///
+/// ```
+/// use ekyc_preflight::api::EkycVerifyResponse;
+/// let body = br#"{"Result":{"Passed":"N","SubCode":"212",
+///   "ExtFaceInfo":"{\"facePassed\":\"Y\",\"faceAttack\":\"N\",\"authorityComparisonScore\":\"88.2\"}",
+///   "ExtIdInfo":"{\"idPassed\":\"N\",\"ocrIdInfo\":{\"name\":\"ZHANG SAN\"},\"spoofInfo\":{\"spoofResult\":\"Y\",\"spoofType\":[\"SCREEN_REMARK\"]}}"}}"#;
+/// let result = EkycVerifyResponse::parse(200, body).unwrap().result.unwrap();
+/// let face = result.ext_face_info.unwrap();
+/// assert_eq!((face.face_passed, face.face_attack), (Some(true), Some(false)));
+/// assert_eq!(face.authority_comparison_score, Some(88.2));
+/// let id = result.ext_id_info.unwrap();
+/// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
+/// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyResult {
     /// `Passed`: true only for `Y`.

@@ -281,6 +281,14 @@ pub struct SignableRequest<'a> {
 }
 
 /// Every intermediate value of an ACS3-HMAC-SHA256 signature.
+///
+/// ```
+/// use ekyc_preflight::api::SignableRequest;
+/// let parts = SignableRequest { method: "POST", path: "/", query: &[], headers: &[], body: b"" }
+///     .sign("id", "secret");
+/// assert!(parts.string_to_sign.starts_with("ACS3-HMAC-SHA256\n"));
+/// assert!(parts.canonical_request.ends_with(&parts.hashed_payload));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureParts {
     /// Names sorted, values percent-encoded (space as `%20`).
@@ -352,6 +360,15 @@ impl SignableRequest<'_> {
 
 /// A signed request: everything needed to send it, plus the intermediate
 /// values for debugging and comparison with the official SDK.
+///
+/// ```
+/// use ekyc_preflight::api::{ekyc_verify_call, Credentials, Endpoint, Signer};
+/// let signed = Signer::new(Credentials::new("id", "secret"))
+///     .sign(&ekyc_verify_call([("DocName", "ZHANG SAN")]), &Endpoint::vpc());
+/// assert_eq!(signed.wire_query, "DocName=ZHANG+SAN");
+/// assert_eq!(signed.parts.canonical_query_string, "DocName=ZHANG%20SAN");
+/// assert_eq!(signed.header("content-length"), Some("0"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// Always `POST`.
