@@ -186,7 +186,7 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
 /// Reads a frame header; refuses the coding processes the decoders lack.
 fn read_sof(marker: u8, s: &[u8]) -> Result<(u32, u32, u8, bool, usize), Error> {
     let process = match marker {
-        0xC0 | 0xC1 | 0xC2 => None,
+        0xC0..=0xC2 => None,
         0xC3 => Some("lossless"),
         0xC5..=0xC7 => Some("hierarchical (differential)"),
         0xC9 | 0xCA => Some("arithmetic-coded"),

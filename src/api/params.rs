@@ -273,6 +273,22 @@ impl Picture {
     }
 }
 
+/// A prepared image plugs straight in, as Base64.
+///
+/// ```
+/// use ekyc_preflight::{api::Picture, Preprocessor};
+/// # let photo = ekyc_preflight::doc_sample_png();
+/// let prepared = Preprocessor::default().with_base64(true).prepare(&photo)?;
+/// let picture = Picture::from(&prepared);
+/// assert!(matches!(picture, Picture::Base64(_)));
+/// # Ok::<(), ekyc_preflight::Error>(())
+/// ```
+impl From<&crate::Prepared> for Picture {
+    fn from(prepared: &crate::Prepared) -> Self {
+        Picture::Base64(prepared.to_base64())
+    }
+}
+
 impl std::fmt::Debug for Picture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -71,15 +71,14 @@ impl SpecArgs {
     }
 }
 
-/// Reads an input file, refusing (exit 1) one over the input limit before reading it all.
-pub(crate) fn read_input(path: &Path, spec: &Spec) -> Result<Vec<u8>, i32> {
-    let file = std::fs::File::open(path).map_err(|e| exit::io(path, &e))?;
+/// Reads an input file, stopping one byte past the input limit (enough for `prepare` to
+/// refuse it) rather than reading a huge file whole.
+pub(crate) fn read_input(path: &Path, spec: &Spec) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
     let limit = spec.limits.max_input_bytes;
     let mut data = Vec::new();
-    // One byte past the limit is enough to know the file is over it.
     file.take(limit.saturating_add(1) as u64)
-        .read_to_end(&mut data)
-        .map_err(|e| exit::io(path, &e))?;
+        .read_to_end(&mut data)?;
     Ok(data)
 }
 

@@ -123,11 +123,19 @@ pub(crate) fn run(args: RequestArgs) -> i32 {
 
 /// The Base64 of an image after the `prepare` pipeline.
 fn prepared_base64(path: &Path) -> Result<String, String> {
-    let _bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Err(format!(
-        "{}: image pipeline not available yet; pass --id-url/--face-url or Base64 in --params",
-        path.display()
-    ))
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let prepared = ekyc_preflight::Preprocessor::default()
+        .with_base64(true)
+        .prepare(&bytes)
+        .map_err(|e| {
+            format!(
+                "{}: refused ({}, EkycVerify would answer {}): {e}",
+                path.display(),
+                e.rule(),
+                e.api_code()
+            )
+        })?;
+    Ok(prepared.to_base64())
 }
 
 fn load_params(path: &Path) -> Result<Vec<(String, String)>, Fatal> {
