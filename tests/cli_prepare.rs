@@ -130,3 +130,45 @@ fn usage_and_io_errors_exit_2() {
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
 }
+
+#[test]
+fn a_directory_is_prepared_in_parallel_with_per_file_results() {
+    let dir = tmp("batch-in");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(sample(), dir.join("a.jpg")).unwrap();
+    std::fs::write(dir.join("b.png"), common::png(common::photo_rgb(900, 700))).unwrap();
+    std::fs::write(dir.join("c.jpg"), "not a picture").unwrap();
+    std::fs::write(dir.join(".hidden.jpg"), "skipped").unwrap();
+    let out = tmp("batch-out");
+    let b64 = tmp("batch-b64");
+    let run = bin()
+        .args([
+            "prepare",
+            dir.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .args(["--base64", b64.to_str().unwrap(), "--json", "--jobs", "2"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "one input is refused");
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let items = v.as_array().unwrap();
+    assert_eq!(items.len(), 3, "{v}");
+    assert!(items[0]["input"].as_str().unwrap().ends_with("a.jpg"));
+    assert_eq!(
+        items[1]["resized_to"]["width"], 700,
+        "b.png turned to portrait, kept at size"
+    );
+    assert_eq!(items[1]["turned"], "clockwise");
+    assert_eq!(items[2]["rule"], "format");
+    for name in ["a", "b"] {
+        let jpeg = std::fs::read(out.join(format!("{name}.jpg"))).unwrap();
+        assert_compliant(&jpeg, &Spec::default());
+        let text = std::fs::read_to_string(b64.join(format!("{name}.b64"))).unwrap();
+        assert_eq!(text.len(), common::base64_len(jpeg.len()));
+    }
+    assert!(!out.join("c.jpg").exists());
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert!(err.contains("prepared 2 of 3"), "{err}");
+}
