@@ -115,7 +115,10 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     let mut tables: [Option<[u16; 64]>; 4] = [None; 4];
     let mut frame: Option<(u32, u32, u8, bool, usize)> = None;
     loop {
-        if data.get(pos) != Some(&0xFF) {
+        if pos >= data.len() {
+            return Err(corrupt_jpeg("truncated in the header"));
+        }
+        if data[pos] != 0xFF {
             return Err(corrupt_jpeg(format!("no marker at byte {pos}")));
         }
         while data.get(pos) == Some(&0xFF) {

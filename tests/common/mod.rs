@@ -220,3 +220,53 @@ pub fn noise_rgb(width: u32, height: u32, seed: u64) -> image::RgbImage {
     };
     image::RgbImage::from_fn(width, height, |_, _| image::Rgb([next(), next(), next()]))
 }
+
+/// CRC-32 as PNG computes it, bit by bit (independent of the `png` crate).
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A PNG chunk with its length and CRC.
+pub fn png_chunk(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut v = u32::try_from(body.len()).unwrap().to_be_bytes().to_vec();
+    v.extend_from_slice(kind);
+    v.extend_from_slice(body);
+    let mut crc_input = kind.to_vec();
+    crc_input.extend_from_slice(body);
+    v.extend_from_slice(&crc32(&crc_input).to_be_bytes());
+    v
+}
+
+/// A PNG's chunks as (kind, offset of the body, offset just after the CRC).
+pub fn png_chunks(data: &[u8]) -> Vec<([u8; 4], usize, usize)> {
+    let mut out = Vec::new();
+    let mut pos = 8;
+    while pos + 12 <= data.len() {
+        let len = u32::from_be_bytes(data[pos..pos + 4].try_into().unwrap()) as usize;
+        let kind: [u8; 4] = data[pos + 4..pos + 8].try_into().unwrap();
+        let end = pos + 12 + len;
+        out.push((kind, pos + 8, end));
+        pos = end;
+    }
+    out
+}
+
+/// Inserts a chunk right after a PNG's IHDR (an `eXIf` chunk, say).
+pub fn insert_png_chunk(data: &[u8], kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let after_ihdr = png_chunks(data)[0].2;
+    let mut out = data[..after_ihdr].to_vec();
+    out.extend(png_chunk(kind, body));
+    out.extend_from_slice(&data[after_ihdr..]);
+    out
+}
