@@ -132,3 +132,16 @@ pub(crate) fn expand_inputs(paths: &[std::path::PathBuf]) -> Result<Vec<std::pat
     }
     Ok(out)
 }
+
+/// Prints a line on standard output. A reader that went away (`| head`) ends the process
+/// quietly instead of panicking, as command-line tools do.
+pub(crate) fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(exit::OK);
+        }
+        eprintln!("standard output: {e}");
+        std::process::exit(exit::USAGE_OR_IO);
+    }
+}

@@ -8,7 +8,7 @@ use std::time::Instant;
 use ekyc_preflight::{Error, PrepareReport, Preprocessor, Spec};
 use rayon::prelude::*;
 
-use crate::common::{exit, expand_inputs, read_input, write_atomically, SpecArgs};
+use crate::common::{exit, expand_inputs, read_input, say, write_atomically, SpecArgs};
 
 /// Arguments of `ekyc-preflight prepare`.
 #[derive(Debug, clap::Args)]
@@ -159,7 +159,7 @@ fn report(jobs: &[Job], outcomes: &[Outcome], json: bool, single: bool, started:
     for (job, outcome) in jobs.iter().zip(outcomes) {
         match outcome {
             Outcome::Done(r) if json => values.push(json_done(job, r)),
-            Outcome::Done(r) => println!("{}", summary(job, r)),
+            Outcome::Done(r) => say(&summary(job, r)),
             Outcome::Refused(e) => {
                 eprintln!(
                     "{}: refused ({}, EkycVerify would answer {}): {e}",
@@ -197,7 +197,7 @@ fn report(jobs: &[Job], outcomes: &[Outcome], json: bool, single: bool, started:
             }
         };
         if !text.is_empty() {
-            println!("{text}");
+            say(&text);
         }
     }
     let count = |f: fn(&Outcome) -> bool| outcomes.iter().filter(|o| f(o)).count();

@@ -255,7 +255,7 @@ fn endpoint(spec: &str) -> Result<Endpoint, Fatal> {
 
 fn print_json(v: &Value) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => crate::common::say(&s),
         Err(e) => eprintln!("ekyc-preflight request: {e}"),
     }
 }
