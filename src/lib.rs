@@ -3,6 +3,7 @@
 #![deny(unreachable_pub)]
 #![warn(missing_docs)]
 
+mod check;
 mod decode;
 mod encode;
 mod error;
@@ -22,6 +23,10 @@ pub mod api;
 #[doc(hidden)]
 pub mod stages;
 
+pub use check::{
+    check, check_with, CheckOptions, Finding, Measure, Metrics, Report, Severity, Transport, Value,
+    Verdict,
+};
 pub use error::Error;
 pub use orient::Orientation;
 pub use prepared::{PrepareReport, Prepared, Size};

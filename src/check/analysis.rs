@@ -1,0 +1,319 @@
+//! The pixel analysis: a small luminance copy, and the measures the image-quality rules
+//! judge (sharpness, exposure, contrast).
+
+use crate::decode::Rgb8;
+use crate::Size;
+
+/// ITU-R BT.601 luma weights (the ones JPEG's YCbCr uses), in 1/256ths: 0.299, 0.587,
+/// 0.114.
+const LUMA_WEIGHTS: [u32; 3] = [77, 150, 29];
+
+/// The four directions sharpness is measured along: across, down, and the two diagonals
+/// (as (dx, dy) steps).
+const DIRECTIONS: [(isize, isize); 4] = [(1, 0), (0, 1), (1, 1), (1, -1)];
+
+/// What the analysis measured on an image's luminance copy.
+///
+/// ```
+/// let report = ekyc_preflight::check(&ekyc_preflight::doc_sample_png());
+/// let m = report.metrics.expect("a readable picture is analysed");
+/// assert!(m.shadow_luma <= m.median_luma && m.median_luma <= m.highlight_luma);
+/// assert!((0.0..=1.0).contains(&m.contrast));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Metrics {
+    /// Size of the luminance copy analysed (stored orientation).
+    pub analysed: Size,
+    /// Edge crispness in the blurriest direction: along each of four directions (across,
+    /// down, both diagonals) the mean squared second difference over the mean squared
+    /// first difference, halved; the smallest of the four. A sampled step edge scores 1,
+    /// fine texture and noise up to 2; a blurred edge scores about 1/(width in pixels)².
+    /// It does not depend on contrast, exposure or how much of the picture is edges.
+    pub sharpness: f64,
+    /// Variance of the 4-neighbour Laplacian, the classic blur measure (reported for
+    /// comparison; it depends on content and contrast, so no rule uses it).
+    pub laplacian_variance: f64,
+    /// Mean luminance, 0–255.
+    pub mean_luma: f64,
+    /// 2nd percentile of luminance (the shadows).
+    pub shadow_luma: u8,
+    /// Median luminance.
+    pub median_luma: u8,
+    /// 98th percentile of luminance (the highlights).
+    pub highlight_luma: u8,
+    /// Contrast of the shadows and highlights, (p98 − p2) / (p98 + p2), 0–1.
+    pub contrast: f64,
+    /// Share of pixels at or below [`CheckOptions::dark_level`](crate::CheckOptions).
+    pub dark_fraction: f64,
+    /// Share of pixels at or above [`CheckOptions::bright_level`](crate::CheckOptions).
+    pub bright_fraction: f64,
+}
+
+/// A single-channel picture, f32 samples on the 0–255 scale.
+pub(crate) struct Luma {
+    pub(crate) pixels: Vec<f32>,
+    pub(crate) width: usize,
+    pub(crate) height: usize,
+}
+
+/// The luminance of `rgb`, scaled by area averaging so its short side is at most
+/// `short_side` (never enlarged).
+pub(crate) fn luma_copy(rgb: &Rgb8, short_side: u32) -> Option<Luma> {
+    let (w, h) = (rgb.width as usize, rgb.height as usize);
+    if w == 0 || h == 0 || rgb.pixels.len() < w * h * 3 {
+        return None;
+    }
+    let luma: Vec<f32> = rgb
+        .pixels
+        .chunks_exact(3)
+        .take(w * h)
+        .map(|p| {
+            let y: u32 = p
+                .iter()
+                .zip(LUMA_WEIGHTS)
+                .map(|(&c, k)| u32::from(c) * k)
+                .sum();
+            y as f32 / 256.0
+        })
+        .collect();
+    let short = w.min(h);
+    let target = short_side.max(1) as usize;
+    if short <= target {
+        return Some(Luma {
+            pixels: luma,
+            width: w,
+            height: h,
+        });
+    }
+    let scale = target as f64 / short as f64;
+    let nw = ((w as f64 * scale).round() as usize).clamp(1, w);
+    let nh = ((h as f64 * scale).round() as usize).clamp(1, h);
+    Some(area_resize(&luma, w, h, nw, nh))
+}
+
+/// For each output index along an axis of `n` → `m` samples (m ≤ n): the first source
+/// index and the weights of the source samples it covers (summing to 1).
+fn area_weights(n: usize, m: usize) -> Vec<(usize, Vec<f32>)> {
+    let step = n as f64 / m as f64;
+    (0..m)
+        .map(|i| {
+            let (lo, hi) = (i as f64 * step, ((i + 1) as f64 * step).min(n as f64));
+            let first = lo.floor() as usize;
+            let last = (hi.ceil() as usize).clamp(first + 1, n);
+            let weights = (first..last)
+                .map(|s| {
+                    let cover = (hi.min(s as f64 + 1.0) - lo.max(s as f64)).max(0.0);
+                    (cover / (hi - lo)) as f32
+                })
+                .collect();
+            (first, weights)
+        })
+        .collect()
+}
+
+/// Area-average downscale, rows first then columns.
+fn area_resize(src: &[f32], w: usize, h: usize, nw: usize, nh: usize) -> Luma {
+    let wx = area_weights(w, nw);
+    let wy = area_weights(h, nh);
+    let mut rows = vec![0f32; nw * h];
+    for (src_row, out_row) in src.chunks_exact(w).zip(rows.chunks_exact_mut(nw)) {
+        for (out, (first, weights)) in out_row.iter_mut().zip(&wx) {
+            *out = src_row[*first..]
+                .iter()
+                .zip(weights)
+                .map(|(v, k)| v * k)
+                .sum();
+        }
+    }
+    let mut pixels = vec![0f32; nw * nh];
+    for (out_row, (first, weights)) in pixels.chunks_exact_mut(nw).zip(&wy) {
+        for (k, row) in weights.iter().zip(rows.chunks_exact(nw).skip(*first)) {
+            for (o, v) in out_row.iter_mut().zip(row) {
+                *o += k * v;
+            }
+        }
+    }
+    Luma {
+        pixels,
+        width: nw,
+        height: nh,
+    }
+}
+
+/// Measures `luma`. `dark_level` and `bright_level` are the clipping levels.
+pub(crate) fn measure(luma: &Luma, dark_level: u8, bright_level: u8) -> Metrics {
+    let n = luma.pixels.len().max(1);
+    let mut histogram = [0usize; 256];
+    let mut sum = 0f64;
+    for &v in &luma.pixels {
+        sum += f64::from(v);
+        histogram[v.round().clamp(0.0, 255.0) as usize] += 1;
+    }
+    let percentile = |p: f64| {
+        let want = ((p * n as f64).ceil() as usize).max(1);
+        let mut seen = 0;
+        for (level, &count) in histogram.iter().enumerate() {
+            seen += count;
+            if seen >= want {
+                return level as u8;
+            }
+        }
+        u8::MAX
+    };
+    let (shadow, median, highlight) = (percentile(0.02), percentile(0.5), percentile(0.98));
+    let share = |levels: &[usize]| levels.iter().sum::<usize>() as f64 / n as f64;
+    let (lo, hi) = (f64::from(shadow), f64::from(highlight));
+    Metrics {
+        analysed: Size {
+            width: luma.width as u32,
+            height: luma.height as u32,
+        },
+        sharpness: sharpness(luma),
+        laplacian_variance: laplacian_variance(luma),
+        mean_luma: sum / n as f64,
+        shadow_luma: shadow,
+        median_luma: median,
+        highlight_luma: highlight,
+        contrast: if hi + lo > 0.0 {
+            (hi - lo) / (hi + lo)
+        } else {
+            0.0
+        },
+        dark_fraction: share(&histogram[..=usize::from(dark_level)]),
+        bright_fraction: share(&histogram[usize::from(bright_level)..]),
+    }
+}
+
+/// Variance of the 4-neighbour Laplacian over the interior.
+fn laplacian_variance(l: &Luma) -> f64 {
+    let (w, h, p) = (l.width, l.height, &l.pixels);
+    if w < 3 || h < 3 {
+        return 0.0;
+    }
+    let (mut sum, mut sum_sq, mut n) = (0f64, 0f64, 0f64);
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let i = y * w + x;
+            let lap = f64::from(p[i - 1] + p[i + 1] + p[i - w] + p[i + w] - 4.0 * p[i]);
+            sum += lap;
+            sum_sq += lap * lap;
+            n += 1.0;
+        }
+    }
+    let mean = sum / n;
+    (sum_sq / n - mean * mean).max(0.0)
+}
+
+/// [`Metrics::sharpness`]: the smallest over [`DIRECTIONS`] of half the ratio of mean
+/// squared second to first differences (so motion blur, which leaves detail across its
+/// path, still shows).
+fn sharpness(l: &Luma) -> f64 {
+    DIRECTIONS
+        .iter()
+        .map(|&d| {
+            let [first, second] = differences(l, d);
+            if first > 0.0 {
+                0.5 * second / first
+            } else {
+                0.0
+            }
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Mean squared first and second differences along a direction, over the interior.
+fn differences(l: &Luma, (dx, dy): (isize, isize)) -> [f64; 2] {
+    let (w, h) = (l.width as isize, l.height as isize);
+    if w <= 2 || h <= 2 {
+        return [0.0; 2];
+    }
+    let at = |x: isize, y: isize| f64::from(l.pixels[(y * w + x) as usize]);
+    let (mut e1, mut e2) = (0f64, 0f64);
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            let c = at(x, y);
+            let (a, b) = (at(x - dx, y - dy), at(x + dx, y + dy));
+            e1 += (b - c) * (b - c);
+            e2 += (a - 2.0 * c + b) * (a - 2.0 * c + b);
+        }
+    }
+    let n = ((w - 2) * (h - 2)) as f64;
+    [e1 / n, e2 / n]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn luma(width: usize, height: usize, f: impl Fn(usize, usize) -> f32) -> Luma {
+        let pixels = (0..height)
+            .flat_map(|y| (0..width).map(move |x| (x, y)))
+            .map(|(x, y)| f(x, y))
+            .collect();
+        Luma {
+            pixels,
+            width,
+            height,
+        }
+    }
+
+    #[test]
+    fn area_resize_keeps_the_mean_and_halves_exactly() {
+        let l = luma(8, 6, |x, y| (x * 10 + y) as f32);
+        let half = area_resize(&l.pixels, 8, 6, 4, 3);
+        assert_eq!((half.width, half.height), (4, 3));
+        // Output (0, 0) averages (0,0), (1,0), (0,1), (1,1): 0, 10, 1, 11.
+        assert!((half.pixels[0] - 5.5).abs() < 1e-4);
+        let odd = area_resize(&l.pixels, 8, 6, 3, 5);
+        let mean = |p: &[f32]| p.iter().sum::<f32>() / p.len() as f32;
+        assert!((mean(&odd.pixels) - mean(&l.pixels)).abs() < 1e-3);
+    }
+
+    #[test]
+    fn flat_picture_has_no_sharpness_and_no_contrast() {
+        let m = measure(&luma(64, 48, |_, _| 128.0), 10, 245);
+        assert_eq!(m.sharpness, 0.0);
+        assert_eq!(m.contrast, 0.0);
+        assert_eq!(
+            (m.shadow_luma, m.median_luma, m.highlight_luma),
+            (128, 128, 128)
+        );
+        assert_eq!((m.dark_fraction, m.bright_fraction), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_step_edge_scores_one_and_a_ramp_far_less() {
+        // A step edge at an angle that every direction crosses.
+        let step = measure(
+            &luma(64, 48, |x, y| if 2 * x + y < 80 { 0.0 } else { 200.0 }),
+            10,
+            245,
+        );
+        assert!((0.8..=1.2).contains(&step.sharpness), "{step:?}");
+        // The same edge spread over 8 levels of 2x + y.
+        let ramp = measure(
+            &luma(64, 48, |x, y| {
+                (25.0 * ((2 * x + y) as f32 - 76.0)).clamp(0.0, 200.0)
+            }),
+            10,
+            245,
+        );
+        assert!(ramp.sharpness < 0.3 * step.sharpness, "{ramp:?}");
+    }
+
+    #[test]
+    fn stripes_across_one_direction_only_are_judged_by_the_blurriest() {
+        // Vertical edges only: nothing changes down the picture.
+        let m = measure(
+            &luma(64, 48, |x, _| if x / 16 % 2 == 0 { 0.0 } else { 255.0 }),
+            10,
+            245,
+        );
+        assert_eq!(m.sharpness, 0.0);
+        assert!((m.dark_fraction - 0.5).abs() < 0.01);
+        assert_eq!((m.shadow_luma, m.highlight_luma), (0, 255));
+        assert_eq!(m.contrast, 1.0);
+    }
+}

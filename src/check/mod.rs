@@ -1,0 +1,557 @@
+//! The preflight verdict: judge an image as it stands, from its header, its EXIF and an
+//! analysis of a small decoded copy, without re-encoding it.
+
+mod analysis;
+mod options;
+mod quality;
+mod report;
+
+use std::borrow::Cow;
+
+pub use analysis::Metrics;
+pub use options::{CheckOptions, Transport};
+pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
+
+use crate::decode::decode_at_least;
+use crate::geometry::plan;
+use crate::orient::Transform;
+use crate::probe::{probe, Header};
+use crate::{Error, Orientation, Rule, Size, Spec};
+
+/// The form field the Base64 text is sent in (the SDK puts it in the form body).
+const FORM_FIELD: &str = "FacePictureBase64=";
+
+/// Judges `data` against the API document's rules ([`Spec::default`]) with the default
+/// thresholds ([`CheckOptions::default`]). Never panics: any input, however hostile,
+/// gets a report (an unreadable one a `Reject` finding saying why).
+///
+/// ```
+/// use ekyc_preflight::{check, Rule, Verdict};
+/// let report = check(&ekyc_preflight::doc_sample_png());
+/// // 1000 × 750 landscape: `prepare` turns it to portrait.
+/// assert!(report.has(Rule::Portrait));
+/// assert_ne!(report.verdict, Verdict::Pass);
+/// ```
+pub fn check(data: &[u8]) -> Report {
+    check_with(data, &Spec::default(), &CheckOptions::default())
+}
+
+/// Judges `data` against `spec`'s rules with `options`' thresholds.
+///
+/// `spec` decides what `prepare` could rescue (with [`Spec::upscale`] off a picture below
+/// the minimum is a `Reject`; with it, `Fixable`) and the size limits; `options` the
+/// transport and the image-quality thresholds.
+///
+/// ```
+/// use ekyc_preflight::{check_with, CheckOptions, Rule, Spec, Turn, Verdict};
+/// let photo = ekyc_preflight::doc_sample_png();
+/// let no_turn = Spec { turn: Turn::Off, ..Spec::default() };
+/// let report = check_with(&photo, &no_turn, &CheckOptions::default());
+/// assert_eq!(report.verdict, Verdict::Reject);
+/// assert!(report.has(Rule::Portrait));
+/// ```
+pub fn check_with(data: &[u8], spec: &Spec, options: &CheckOptions) -> Report {
+    let mut report = Report::new(data.len());
+    if let Err(e) = spec.validate() {
+        report.findings.push(from_error(&e));
+        return report.finish();
+    }
+    let header = match probe(data, &spec.limits) {
+        Ok(h) => h,
+        Err(e) => {
+            report.format = crate::sniff::sniff(data).ok();
+            report.findings.push(from_error(&e));
+            return report.finish();
+        }
+    };
+    report.format = Some(header.format);
+    report.size = Some(Size {
+        width: header.width,
+        height: header.height,
+    });
+    report.orientation = Some(header.orientation);
+
+    transport_sizes(&mut report, data, spec, options);
+    geometry(&mut report, &header, spec);
+    exif_orientation(&mut report, header.orientation);
+    jpeg_quality(&mut report, &header, options);
+    if options.analyse {
+        analyse(&mut report, data, &header, spec, options);
+    }
+    report.finish()
+}
+
+/// Builds a finding; `api_code` follows the rule, except for advice, which draws none.
+fn finding(
+    rule: Rule,
+    severity: Severity,
+    measure: Measure,
+    measured: Value,
+    limit: Value,
+    message: String,
+) -> Finding {
+    Finding {
+        rule,
+        severity,
+        measure,
+        measured,
+        limit,
+        api_code: (severity != Severity::Advice).then(|| rule.api_code()),
+        document: Cow::Borrowed(document(rule)),
+        message,
+    }
+}
+
+/// The API document's words for each rule.
+fn document(rule: Rule) -> &'static str {
+    match rule {
+        Rule::Format => "Image format: JPG, JPEG, or PNG.",
+        Rule::Readable => "The uploaded image is unreadable or the image resolution does not meet requirements.",
+        Rule::InputLimit => "Not the document's: our resource limits on inputs (Limits), checked before decoding.",
+        Rule::FileSize => "The maximum size is 1 MB. To pass parameters in Base64 format, ensure that the original image size does not exceed 0.6 MB.",
+        Rule::Base64Size => "Converting an image to Base64 format increases its data size: avoid exceeding the 1 MB data transfer limit.",
+        Rule::MinResolution | Rule::MaxResolution => "The resolution must be between 640 × 480 pixels (height × width) and 1920 × 1080 pixels.",
+        Rule::Portrait => "The image height should be greater than the width. If the width is greater than the height, detection accuracy may be reduced.",
+        Rule::AspectRatio => "The resolution must be between 640 × 480 pixels (height × width) and 1920 × 1080 pixels. The image height should be greater than the width.",
+        Rule::ShortSide => "We recommend scaling the shorter side to 720 pixels.",
+        Rule::RecommendedSize => "Image size: 50 KB to 100 KB is recommended.",
+        Rule::Quality => "We recommend scaling the shorter side to 720 pixels with a compression ratio greater than 0.9.",
+        Rule::Orientation => "Not in the document: the service may ignore the EXIF orientation tag and see the face sideways (the face must be complete and facing the camera).",
+        Rule::Blur => "Ensure the photo is clear.",
+        Rule::Exposure => "Ensure the photo has normal exposure.",
+        Rule::Contrast => "Ensure the photo is clear and has normal exposure.",
+        _ => "",
+    }
+}
+
+fn size(width: u32, height: u32) -> Size {
+    Size { width, height }
+}
+
+/// A `Reject` finding for an error of the probe, the plan or the decoder.
+fn from_error(e: &Error) -> Finding {
+    let text = |s: &'static str| Value::Text(Cow::Borrowed(s));
+    let owned = |s: String| Value::Text(Cow::Owned(s));
+    let (measure, measured, limit) = match e {
+        Error::UnsupportedFormat { found } => (Measure::Format, text(found), text("JPEG or PNG")),
+        Error::UnsupportedJpeg { process } => (
+            Measure::Format,
+            text(process),
+            text("baseline or progressive 8-bit JPEG"),
+        ),
+        Error::InputTooLarge { bytes, limit } => (
+            Measure::FileBytes,
+            Value::Bytes(*bytes as u64),
+            Value::Bytes(*limit as u64),
+        ),
+        Error::Dimensions {
+            width,
+            height,
+            reason,
+        } => (
+            Measure::Resolution,
+            Value::Size(size(*width, *height)),
+            text(reason),
+        ),
+        Error::MemoryLimit { needed, limit } => (
+            Measure::DecodeBytes,
+            Value::Bytes(*needed),
+            Value::Bytes(*limit),
+        ),
+        Error::Corrupt { reason, .. } => (
+            Measure::Decode,
+            owned(reason.clone()),
+            text("a complete, decodable file"),
+        ),
+        Error::TooSmall {
+            width,
+            height,
+            min_width,
+            min_height,
+        } => (
+            Measure::Resolution,
+            Value::Size(size(*width, *height)),
+            Value::Size(size(*min_width, *min_height)),
+        ),
+        Error::AspectRatio {
+            width,
+            height,
+            min_width,
+            max_width,
+            min_height,
+            max_height,
+        } => (
+            Measure::Resolution,
+            Value::Size(size(*width, *height)),
+            Value::SizeRange {
+                min: size(*min_width, *min_height),
+                max: size(*max_width, *max_height),
+            },
+        ),
+        Error::Landscape { width, height } => (
+            Measure::Resolution,
+            Value::Size(size(*width, *height)),
+            text("height above width (turning is off)"),
+        ),
+        Error::OverBudget { bytes, budget, .. } => (
+            Measure::FileBytes,
+            Value::Bytes(*bytes as u64),
+            Value::Bytes(*budget as u64),
+        ),
+        Error::InvalidSpec { reason } | Error::Internal { reason } => (
+            Measure::Options,
+            owned(reason.clone()),
+            text("consistent options"),
+        ),
+    };
+    let mut f = finding(
+        e.rule(),
+        Severity::Reject,
+        measure,
+        measured,
+        limit,
+        e.to_string(),
+    );
+    f.api_code = Some(e.api_code());
+    f
+}
+
+/// The length of `FacePictureBase64=<Base64 of data>` form-encoded: `+`, `/` and `=`
+/// each become three bytes (`%2B`, `%2F`, `%3D`).
+fn form_len(data: &[u8]) -> usize {
+    let special = |sextet: u8| usize::from(sextet >= 62);
+    let mut specials = 0;
+    let mut chunks = data.chunks_exact(3);
+    for c in &mut chunks {
+        specials += special(c[0] >> 2)
+            + special((c[0] & 3) << 4 | c[1] >> 4)
+            + special((c[1] & 15) << 2 | c[2] >> 6)
+            + special(c[2] & 63);
+    }
+    match *chunks.remainder() {
+        [a] => specials += special(a >> 2) + special((a & 3) << 4) + 2,
+        [a, b] => {
+            specials +=
+                special(a >> 2) + special((a & 3) << 4 | b >> 4) + special((b & 15) << 2) + 1
+        }
+        _ => {}
+    }
+    FORM_FIELD.len() + Spec::base64_len(data.len()) + 2 * specials
+}
+
+/// File, Base64 and form-body sizes against the transport's limits.
+fn transport_sizes(report: &mut Report, data: &[u8], spec: &Spec, options: &CheckOptions) {
+    let bytes = data.len();
+    let mut over = |measure: Measure, measured: usize, limit: usize, what: &str| {
+        let rule = match measure {
+            Measure::FileBytes => Rule::FileSize,
+            _ => Rule::Base64Size,
+        };
+        report.findings.push(finding(
+            rule,
+            Severity::WillFix,
+            measure,
+            Value::Bytes(measured as u64),
+            Value::Bytes(limit as u64),
+            format!("{what} is {measured} bytes, over {limit}: `prepare` re-encodes it within the limit"),
+        ));
+    };
+    match options.transport {
+        Transport::Base64 => {
+            let b64 = Spec::base64_len(bytes);
+            if bytes > spec.max_bytes {
+                over(
+                    Measure::FileBytes,
+                    bytes,
+                    spec.max_bytes,
+                    "the file (sent as Base64)",
+                );
+            }
+            if b64 > spec.max_base64_bytes {
+                over(
+                    Measure::Base64Bytes,
+                    b64,
+                    spec.max_base64_bytes,
+                    "its Base64 text",
+                );
+            } else {
+                let form = form_len(data);
+                if form > spec.max_base64_bytes {
+                    over(
+                        Measure::FormBytes,
+                        form,
+                        spec.max_base64_bytes,
+                        "its form-encoded Base64 field",
+                    );
+                }
+            }
+        }
+        Transport::Url => {
+            if bytes > spec.max_base64_bytes {
+                over(Measure::FileBytes, bytes, spec.max_base64_bytes, "the file");
+            }
+        }
+    }
+    let advised = spec.recommended_min_bytes..=spec.recommended_max_bytes;
+    if !advised.contains(&bytes) && !report.has(Rule::FileSize) && !report.has(Rule::Base64Size) {
+        let todo = if bytes > spec.recommended_max_bytes {
+            "smaller files upload faster; `prepare` re-encodes at 720 short side"
+        } else {
+            "a file this small may lack detail; send a larger or less compressed picture"
+        };
+        report.findings.push(finding(
+            Rule::RecommendedSize,
+            Severity::Advice,
+            Measure::FileBytes,
+            Value::Bytes(bytes as u64),
+            Value::ByteRange {
+                min: spec.recommended_min_bytes as u64,
+                max: spec.recommended_max_bytes as u64,
+            },
+            format!(
+                "{bytes} bytes, outside the advised {}–{} KB: {todo}",
+                spec.recommended_min_bytes / 1000,
+                spec.recommended_max_bytes / 1000
+            ),
+        ));
+    }
+}
+
+/// Resolution (of the stored pixels, which the service reads), portrait (as shown), the
+/// short side advice, and whether `prepare` could bring it within the rules at all.
+fn geometry(report: &mut Report, header: &Header, spec: &Spec) {
+    let (w, h) = (header.width, header.height);
+    let stored = size(w, h);
+    let (uw, uh) = Transform::from(header.orientation).output_size(w, h);
+    let planned = match plan(w, h, header.orientation, spec, 1.0) {
+        Ok(p) => p,
+        Err(e) => {
+            report.findings.push(from_error(&e));
+            return;
+        }
+    };
+    let out = size(planned.out.0, planned.out.1);
+    let bounds = Value::SizeRange {
+        min: size(spec.min_width, spec.min_height),
+        max: size(spec.max_width, spec.max_height),
+    };
+    let below = w < spec.min_width || h < spec.min_height;
+    let above = w > spec.max_width || h > spec.max_height;
+    for (broken, rule, how) in [
+        (below, Rule::MinResolution, "below"),
+        (above, Rule::MaxResolution, "above"),
+    ] {
+        if broken {
+            report.findings.push(finding(
+                rule,
+                Severity::WillFix,
+                Measure::Resolution,
+                Value::Size(stored),
+                bounds.clone(),
+                format!(
+                    "stored {stored} (width × height) is {how} the {bounds} allowed: `prepare` makes it {out}"
+                ),
+            ));
+        }
+    }
+    if uh <= uw {
+        report.findings.push(finding(
+            Rule::Portrait,
+            Severity::WillFix,
+            Measure::Resolution,
+            Value::Size(size(uw, uh)),
+            Value::Text(Cow::Borrowed("height above width")),
+            format!("{uw}x{uh} as shown is not portrait: `prepare` turns it to {out}"),
+        ));
+    }
+    let short = uw.min(uh);
+    if !below && !above && short != spec.target_short_side {
+        let todo = if short > spec.target_short_side {
+            format!("`prepare` scales it to {out}")
+        } else {
+            "a larger picture is advised (`prepare` does not enlarge it)".to_owned()
+        };
+        report.findings.push(finding(
+            Rule::ShortSide,
+            Severity::Advice,
+            Measure::ShortSide,
+            Value::Pixels(short),
+            Value::Pixels(spec.target_short_side),
+            format!(
+                "short side {short} px, {} px advised: {todo}",
+                spec.target_short_side
+            ),
+        ));
+    }
+}
+
+fn exif_orientation(report: &mut Report, orientation: Orientation) {
+    if orientation != Orientation::Normal {
+        let v = orientation.exif_value();
+        report.findings.push(finding(
+            Rule::Orientation,
+            Severity::WillFix,
+            Measure::ExifOrientation,
+            Value::Exif(v),
+            Value::Exif(Orientation::Normal.exif_value()),
+            format!("EXIF orientation {v}: the service may show it sideways; `prepare` turns the pixels and drops the tag"),
+        ));
+    }
+}
+
+fn jpeg_quality(report: &mut Report, header: &Header, options: &CheckOptions) {
+    let Some(table) = header.jpeg.as_ref().and_then(|j| j.luma_table) else {
+        return;
+    };
+    let (q, _exact) = quality::estimate_quality(&table);
+    report.jpeg_quality = Some(q);
+    if q < options.min_jpeg_quality {
+        report.findings.push(finding(
+            Rule::Quality,
+            Severity::Advice,
+            Measure::JpegQuality,
+            Value::Quality(q),
+            Value::Quality(options.min_jpeg_quality),
+            format!(
+                "JPEG quality about {q}, {} or more advised: save from the original at a higher quality (re-encoding cannot restore detail)",
+                options.min_jpeg_quality
+            ),
+        ));
+    }
+}
+
+/// Decodes a small copy (shrink-on-load where the format has it) and judges sharpness,
+/// exposure and contrast on its luminance.
+fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, options: &CheckOptions) {
+    let n = options.analysis_short_side.max(1);
+    let short = header.width.min(header.height).max(1);
+    let (min_w, min_h) = if short > n {
+        let at_least =
+            |side: u32| (u64::from(side) * u64::from(n)).div_ceil(u64::from(short)) as u32;
+        (at_least(header.width), at_least(header.height))
+    } else {
+        (header.width, header.height)
+    };
+    let rgb = match decode_at_least(data, header, &spec.limits, min_w, min_h) {
+        Ok(rgb) => rgb,
+        Err(e) => {
+            report.findings.push(from_error(&e));
+            return;
+        }
+    };
+    let Some(luma) = analysis::luma_copy(&rgb, n) else {
+        report.findings.push(from_error(&Error::Internal {
+            reason: "decoded buffer shorter than its size".into(),
+        }));
+        return;
+    };
+    let m = analysis::measure(&luma, options.dark_level, options.bright_level);
+    report.metrics = Some(m);
+    let mut push = |rule: Rule, measure: Measure, measured: f64, limit: f64, message: String| {
+        report.findings.push(finding(
+            rule,
+            Severity::Reject,
+            measure,
+            Value::Number(measured),
+            Value::Number(limit),
+            message,
+        ));
+    };
+    if m.sharpness < options.min_sharpness {
+        push(
+            Rule::Blur,
+            Measure::Sharpness,
+            m.sharpness,
+            options.min_sharpness,
+            format!(
+                "looks blurred (sharpness {:.2}, at least {:.2} wanted): retake it in focus, holding still",
+                m.sharpness, options.min_sharpness
+            ),
+        );
+    }
+    if m.median_luma < options.min_median_luma {
+        push(
+            Rule::Exposure,
+            Measure::MedianLuma,
+            f64::from(m.median_luma),
+            f64::from(options.min_median_luma),
+            format!(
+                "under-exposed (median brightness {}, at least {} wanted): retake it in more light",
+                m.median_luma, options.min_median_luma
+            ),
+        );
+    } else if m.dark_fraction > options.max_dark_fraction {
+        push(
+            Rule::Exposure,
+            Measure::DarkFraction,
+            m.dark_fraction,
+            options.max_dark_fraction,
+            format!(
+                "under-exposed ({:.0}% of pixels clipped black, at most {:.0}%): retake it in more light",
+                100.0 * m.dark_fraction,
+                100.0 * options.max_dark_fraction
+            ),
+        );
+    }
+    if m.median_luma > options.max_median_luma {
+        push(
+            Rule::Exposure,
+            Measure::MedianLuma,
+            f64::from(m.median_luma),
+            f64::from(options.max_median_luma),
+            format!(
+                "over-exposed (median brightness {}, at most {} wanted): retake it out of direct light",
+                m.median_luma, options.max_median_luma
+            ),
+        );
+    } else if m.bright_fraction > options.max_bright_fraction {
+        push(
+            Rule::Exposure,
+            Measure::BrightFraction,
+            m.bright_fraction,
+            options.max_bright_fraction,
+            format!(
+                "over-exposed ({:.0}% of pixels clipped white, at most {:.0}%): retake it out of direct light",
+                100.0 * m.bright_fraction,
+                100.0 * options.max_bright_fraction
+            ),
+        );
+    }
+    if m.contrast < options.min_contrast {
+        push(
+            Rule::Contrast,
+            Measure::Contrast,
+            m.contrast,
+            options.min_contrast,
+            format!(
+                "very low contrast ({:.2}, at least {:.2} wanted): retake it in clear, even light",
+                m.contrast, options.min_contrast
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_len_counts_what_percent_encoding_grows() {
+        for data in [
+            &b""[..],
+            b"\xfb",
+            b"\xfb\xff",
+            b"\xfb\xff\xbf",
+            b"hello world",
+            &[0xFF; 100],
+            &(0..=255).collect::<Vec<u8>>(),
+        ] {
+            let text = base64_simd::STANDARD.encode_to_string(data);
+            let grown: usize = text
+                .chars()
+                .map(|c| if matches!(c, '+' | '/' | '=') { 3 } else { 1 })
+                .sum();
+            assert_eq!(form_len(data), FORM_FIELD.len() + grown, "{data:?}");
+        }
+    }
+}

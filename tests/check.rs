@@ -1,0 +1,371 @@
+//! `check`: the verdict and findings on real, generated and hostile images.
+
+mod common;
+
+use ekyc_preflight::{
+    check, check_with, ApiCode, CheckOptions, Measure, Preprocessor, Rule, Severity, Spec,
+    Transport, Value, Verdict,
+};
+use proptest::prelude::*;
+
+const SAMPLE: &[u8] = include_bytes!("../testdata/phone-orientation6.jpg");
+
+fn finding(report: &ekyc_preflight::Report, rule: Rule) -> &ekyc_preflight::Finding {
+    report
+        .findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding in {report:#?}"))
+}
+
+#[test]
+fn hostile_bytes_are_rejected_with_the_reason() {
+    let truncated = &SAMPLE[..SAMPLE.len() / 2];
+    let cases: [(&[u8], Rule); 6] = [
+        (b"", Rule::Format),
+        (b"GIF89a\x01\x00\x01\x00", Rule::Format),
+        (b"RIFF\0\0\0\0WEBPVP8 ", Rule::Format),
+        (b"\xFF\xD8\xFF\xE0\x00\x10JFIF", Rule::Readable),
+        (truncated, Rule::Readable),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", Rule::Readable),
+    ];
+    for (data, rule) in cases {
+        let report = check(data);
+        assert_eq!(report.verdict, Verdict::Reject, "{rule}: {report:#?}");
+        let f = finding(&report, rule);
+        assert_eq!(f.severity, Severity::Reject);
+        assert_eq!(f.api_code, Some(ApiCode::UnqualifiedPhoto));
+        assert!(!f.message.is_empty());
+    }
+}
+
+#[test]
+fn a_header_claiming_too_many_pixels_is_an_input_limit() {
+    // A PNG header claiming 40000 × 40000, nothing after it.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    png.extend_from_slice(&40_000u32.to_be_bytes());
+    png.extend_from_slice(&40_000u32.to_be_bytes());
+    png.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
+    let report = check(&png);
+    assert_eq!(report.verdict, Verdict::Reject);
+    assert_eq!(
+        finding(&report, Rule::InputLimit).measure,
+        Measure::Resolution
+    );
+}
+
+#[test]
+fn the_phone_sample_is_fixable_for_its_orientation_and_its_quality_is_read() {
+    let report = check(SAMPLE);
+    assert_eq!(report.verdict, Verdict::Fixable, "{report:#?}");
+    let f = finding(&report, Rule::Orientation);
+    assert_eq!(f.severity, Severity::WillFix);
+    assert_eq!(f.measured, Value::Exif(6));
+    assert_eq!(f.api_code, Some(ApiCode::NoFaceDetected));
+    // testdata/README.md: saved by Pillow (IJG tables) at quality 85.
+    assert_eq!(report.jpeg_quality, Some(85));
+    let q = finding(&report, Rule::Quality);
+    assert_eq!((q.severity, q.api_code), (Severity::Advice, None));
+    // Stored 1024 × 768: too wide for 1080 across? No: 1024 ≤ 1080, 768 ≥ 640; shown
+    // upright (768 × 1024) it is portrait, so the only size rule is the short side.
+    assert!(!report.has(Rule::MaxResolution) && !report.has(Rule::Portrait));
+    assert!(
+        !report.has(Rule::Blur) && !report.has(Rule::Exposure),
+        "{report:#?}"
+    );
+    assert!(
+        report.to_string().starts_with("fixable: orientation"),
+        "{report}"
+    );
+}
+
+#[test]
+fn what_prepare_makes_of_the_sample_passes() {
+    let prepared = Preprocessor::default().prepare(SAMPLE).unwrap();
+    let report = check(prepared.jpeg());
+    assert_eq!(report.verdict, Verdict::Pass, "{report:#?}");
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.severity == Severity::Advice));
+    assert_eq!(report.jpeg_quality, Some(prepared.report().quality));
+    assert!(!report.has(Rule::Quality));
+    let m = report.metrics.unwrap();
+    assert!(
+        m.sharpness >= CheckOptions::default().min_sharpness,
+        "{m:?}"
+    );
+}
+
+#[test]
+fn a_corpus_photo_of_1800_by_1200_is_fixable() {
+    let Some(dir) = common::shared("corpus/exif-orientation") else {
+        return;
+    };
+    let data = std::fs::read(dir.join("Landscape_1.jpg")).unwrap();
+    let report = check(&data);
+    assert_eq!(report.verdict, Verdict::Fixable, "{report:#?}");
+    let size = report.size.unwrap();
+    assert_eq!((size.width, size.height), (1800, 1200));
+    let f = finding(&report, Rule::MaxResolution);
+    assert_eq!(f.measured, Value::Size(size));
+    assert_eq!(f.api_code, Some(ApiCode::UnqualifiedPhoto));
+    assert!(report.has(Rule::Portrait));
+    // And `prepare` does make it pass.
+    let prepared = Preprocessor::default().prepare(&data).unwrap();
+    assert_eq!(check(prepared.jpeg()).verdict, Verdict::Pass);
+}
+
+#[test]
+fn too_small_is_rejected_unless_upscaling_and_a_panorama_always() {
+    let small = common::jpeg(&common::noise_rgb(300, 400, 7));
+    let report = check(&small);
+    assert_eq!(report.verdict, Verdict::Reject);
+    let f = finding(&report, Rule::MinResolution);
+    assert_eq!(f.severity, Severity::Reject);
+    assert_eq!(
+        f.limit,
+        Value::Size(ekyc_preflight::Size {
+            width: 480,
+            height: 640
+        })
+    );
+    let up = Spec {
+        upscale: true,
+        ..Spec::default()
+    };
+    let report = check_with(&small, &up, &CheckOptions::default());
+    assert_eq!(
+        finding(&report, Rule::MinResolution).severity,
+        Severity::WillFix
+    );
+    assert_eq!(report.verdict, Verdict::Fixable, "{report:#?}");
+
+    let panorama = common::jpeg(&common::noise_rgb(3000, 500, 3));
+    let report = check(&panorama);
+    assert_eq!(report.verdict, Verdict::Reject);
+    assert_eq!(
+        finding(&report, Rule::AspectRatio).severity,
+        Severity::Reject
+    );
+}
+
+#[test]
+fn sizes_are_held_to_the_transport_limits() {
+    // Noise compresses badly: a 720 × 960 PNG of it is about 2 MB.
+    let big = common::png(common::noise_rgb(720, 960, 11));
+    assert!(big.len() > 1_000_000);
+    let report = check(&big);
+    assert_eq!(report.verdict, Verdict::Fixable, "{report:#?}");
+    let file = finding(&report, Rule::FileSize);
+    assert_eq!(file.measured, Value::Bytes(big.len() as u64));
+    assert_eq!(file.limit, Value::Bytes(600_000));
+    let b64 = finding(&report, Rule::Base64Size);
+    assert_eq!(
+        b64.measured,
+        Value::Bytes(common::base64_len(big.len()) as u64)
+    );
+    assert_eq!(b64.api_code, Some(ApiCode::ToolargeImage));
+    // By URL only the 1 MB file limit applies.
+    let url = CheckOptions {
+        transport: Transport::Url,
+        ..CheckOptions::default()
+    };
+    let report = check_with(&big, &Spec::default(), &url);
+    assert_eq!(
+        finding(&report, Rule::FileSize).limit,
+        Value::Bytes(1_000_000)
+    );
+    assert!(!report.has(Rule::Base64Size));
+}
+
+#[test]
+fn the_form_encoded_field_counts_percent_encoding() {
+    let data = Preprocessor::default()
+        .prepare(SAMPLE)
+        .unwrap()
+        .jpeg()
+        .to_vec();
+    let text = base64_simd::STANDARD.encode_to_string(&data);
+    let form = "FacePictureBase64=".len()
+        + text.len()
+        + 2 * text
+            .chars()
+            .filter(|c| matches!(c, '+' | '/' | '='))
+            .count();
+    assert!(
+        form > text.len() + 18,
+        "a JPEG's Base64 has some '+' or '/'"
+    );
+    // A limit the Base64 text meets and its form encoding does not.
+    let spec = Spec {
+        max_base64_bytes: form - 1,
+        max_bytes: data.len(),
+        ..Spec::default()
+    };
+    let report = check_with(&data, &spec, &CheckOptions::default());
+    let f = finding(&report, Rule::Base64Size);
+    assert_eq!(
+        (f.measure, f.measured.clone()),
+        (Measure::FormBytes, Value::Bytes(form as u64))
+    );
+    assert_eq!(report.verdict, Verdict::Fixable);
+    let spec = Spec {
+        max_base64_bytes: form,
+        ..spec
+    };
+    assert!(!check_with(&data, &spec, &CheckOptions::default()).has(Rule::Base64Size));
+}
+
+#[test]
+fn low_jpeg_quality_is_advice_with_the_estimate() {
+    let img = image::imageops::crop_imm(
+        &image::load_from_memory(SAMPLE).unwrap().to_rgb8(),
+        0,
+        0,
+        720,
+        768,
+    )
+    .to_image();
+    for q in [40, 75, 89] {
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, q)
+            .encode_image(&img)
+            .unwrap();
+        let report = check(&out);
+        assert_eq!(report.jpeg_quality, Some(q));
+        let f = finding(&report, Rule::Quality);
+        assert_eq!(
+            (f.severity, f.measured.clone()),
+            (Severity::Advice, Value::Quality(q))
+        );
+    }
+}
+
+#[test]
+fn an_exif_orientation_on_a_compliant_picture_is_will_fix() {
+    let prepared = Preprocessor::default().prepare(SAMPLE).unwrap();
+    for o in 2..=8u16 {
+        let tagged = common::with_exif(prepared.jpeg(), &common::exif_tiff(o, false));
+        let report = check(&tagged);
+        assert_eq!(report.verdict, Verdict::Fixable, "orientation {o}");
+        assert_eq!(
+            finding(&report, Rule::Orientation).measured,
+            Value::Exif(o as u8)
+        );
+    }
+    let normal = common::with_exif(prepared.jpeg(), &common::exif_tiff(1, true));
+    assert_eq!(check(&normal).verdict, Verdict::Pass);
+}
+
+#[test]
+fn blurred_dark_and_flat_pictures_are_rejected_with_the_measure() {
+    let upright = image::load_from_memory(SAMPLE)
+        .unwrap()
+        .rotate90()
+        .to_rgb8();
+    let blurred = common::jpeg(&image::imageops::blur(&upright, 4.0));
+    let report = check(&blurred);
+    assert_eq!(report.verdict, Verdict::Reject, "{report:#?}");
+    assert_eq!(finding(&report, Rule::Blur).measure, Measure::Sharpness);
+
+    let mut dark = upright.clone();
+    for p in dark.pixels_mut() {
+        p.0 = p.0.map(|v| v / 5);
+    }
+    let report = check(&common::jpeg(&dark));
+    let f = finding(&report, Rule::Exposure);
+    assert_eq!(
+        (f.severity, f.measure),
+        (Severity::Reject, Measure::MedianLuma)
+    );
+    assert!(f.message.starts_with("under-exposed"));
+
+    let mut flat = upright;
+    for p in flat.pixels_mut() {
+        p.0 = p.0.map(|v| 120 + v / 10);
+    }
+    let report = check(&common::jpeg(&flat));
+    assert_eq!(finding(&report, Rule::Contrast).severity, Severity::Reject);
+    // Without the analysis none of these is looked at, and nothing is decoded.
+    let header_only = CheckOptions {
+        analyse: false,
+        ..CheckOptions::default()
+    };
+    let report = check_with(&blurred, &Spec::default(), &header_only);
+    assert!(report.metrics.is_none() && !report.has(Rule::Blur));
+}
+
+#[test]
+fn an_invalid_spec_is_a_reject_naming_it() {
+    let bad = Spec {
+        min_width: 5000,
+        ..Spec::default()
+    };
+    let report = check_with(SAMPLE, &bad, &CheckOptions::default());
+    assert_eq!(report.verdict, Verdict::Reject);
+    assert_eq!(finding(&report, Rule::Spec).measure, Measure::Options);
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn reports_serialize_with_stable_snake_case_names() {
+    let report = check(SAMPLE);
+    let json: serde_json::Value = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["verdict"], "fixable");
+    assert_eq!(json["format"], "jpeg");
+    assert_eq!(
+        json["size"],
+        serde_json::json!({"width": 1024, "height": 768})
+    );
+    assert_eq!(json["orientation"], "rotate90");
+    assert_eq!(json["jpeg_quality"], 85);
+    let f = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "orientation")
+        .unwrap();
+    assert_eq!(f["severity"], "will_fix");
+    assert_eq!(f["measure"], "exif_orientation");
+    assert_eq!(f["measured"], serde_json::json!({"exif": 6}));
+    assert_eq!(f["limit"], serde_json::json!({"exif": 1}));
+    assert_eq!(f["api_code"], "NoFaceDetected");
+    for key in ["document", "message"] {
+        assert!(f[key].as_str().is_some_and(|s| !s.is_empty()), "{key}");
+    }
+    let m = &json["metrics"];
+    for key in [
+        "sharpness",
+        "median_luma",
+        "contrast",
+        "dark_fraction",
+        "bright_fraction",
+    ] {
+        assert!(m[key].is_number(), "metrics.{key}");
+    }
+    let back: ekyc_preflight::Report = serde_json::from_value(json).unwrap();
+    assert_eq!(back, report);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Damaged photos never make `check` panic, and a verdict always follows from the
+    /// findings.
+    #[test]
+    fn damaged_photos_never_panic(at in 0usize..SAMPLE.len(), byte in any::<u8>(), cut in 0usize..SAMPLE.len()) {
+        let mut data = SAMPLE.to_vec();
+        data[at] = byte;
+        for input in [&data[..], &data[..cut]] {
+            let report = check(input);
+            let worst = report.findings.iter().map(|f| f.severity).max();
+            let expected = match worst {
+                Some(Severity::Reject) => Verdict::Reject,
+                Some(Severity::WillFix) => Verdict::Fixable,
+                _ => Verdict::Pass,
+            };
+            prop_assert_eq!(report.verdict, expected);
+        }
+    }
+}
