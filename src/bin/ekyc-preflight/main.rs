@@ -2,6 +2,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod common;
 mod prepare;
 mod request;
@@ -20,6 +21,8 @@ enum Command {
     Prepare(prepare::PrepareArgs),
     /// Build and sign an EkycVerify request (and send it, with feature `client`).
     Request(request::RequestArgs),
+    /// Say whether EkycVerify will accept each image as it stands, and why not.
+    Check(check::CheckArgs),
 }
 
 fn main() {
@@ -27,6 +30,7 @@ fn main() {
     let code = match cli.command {
         Command::Prepare(args) => prepare::run(args),
         Command::Request(args) => request::run(args),
+        Command::Check(args) => check::run(args),
     };
     std::process::exit(code);
 }
