@@ -324,7 +324,7 @@ impl Report {
 
     /// Orders the findings (most severe first, stable) and sets the verdict.
     pub(crate) fn finish(mut self) -> Self {
-        self.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        self.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         self.verdict = match self.findings.first().map(|f| f.severity) {
             Some(Severity::Reject) => Verdict::Reject,
             Some(Severity::WillFix) => Verdict::Fixable,
