@@ -2,10 +2,11 @@
 //! and the fuzz seeds (`fuzz/seeds/`), on stable with every `cargo test`: no panic, and
 //! every output complies.
 //!
-//! File names say which target an input belongs to: `prepare-*` and `exif-*` go through
-//! `prepare` (`exif-*` wrapped the way the `exif` target wraps them: first byte even, the
-//! rest an APP1 EXIF payload of a valid JPEG; odd, a PNG eXIf chunk), `response-*` through
-//! the response parser (first two bytes the status).
+//! File names say which target an input belongs to: `prepare-*` go through `prepare` and
+//! `check`, `check-*` through `check`, `exif-*` through `prepare` wrapped as the `exif`
+//! target wraps them (first byte even: the rest is the APP1 EXIF payload of a valid JPEG;
+//! odd: a PNG eXIf chunk), `response-*` through the response parser (first two bytes the
+//! status).
 
 mod common;
 
@@ -28,8 +29,10 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// What the `prepare` fuzz target checks, with the independent decoder on top.
+/// What the `prepare` fuzz target checks, with the independent decoder on top; `check`
+/// too, which reads the same bytes.
 fn replay_prepare(data: &[u8], name: &str) {
+    let _ = ekyc_preflight::check(data);
     for spec in [
         Spec::default(),
         Spec {
@@ -81,6 +84,9 @@ fn replay(path: &Path, target: &str) {
         "prepare" => replay_prepare(&data, &name),
         "exif" => replay_exif(&data, &name),
         "response" => replay_response(&data),
+        "check" => {
+            let _ = ekyc_preflight::check(&data);
+        }
         other => panic!("{name}: unknown target {other}"),
     }
 }
