@@ -18,6 +18,11 @@ use crate::orient::Transform;
 use crate::probe::{probe, Header};
 use crate::{Error, Orientation, Rule, Size, Spec};
 
+/// The margin `decode_at_least` keeps over the size it is asked for (it decodes at least
+/// twice the target per side, for the resizer's quality). The analysis asks for its size
+/// divided by this, and decodes again at full request if the copy comes out smaller.
+const ANALYSIS_DECODE_MARGIN: u32 = 2;
+
 /// The form field the Base64 text is sent in (the SDK puts it in the form body).
 const FORM_FIELD: &str = "FacePictureBase64=";
 
@@ -425,14 +430,27 @@ fn jpeg_quality(report: &mut Report, header: &Header, options: &CheckOptions) {
 fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, options: &CheckOptions) {
     let n = options.analysis_short_side.max(1);
     let short = header.width.min(header.height).max(1);
-    let (min_w, min_h) = if short > n {
-        let at_least =
-            |side: u32| (u64::from(side) * u64::from(n)).div_ceil(u64::from(short)) as u32;
-        (at_least(header.width), at_least(header.height))
-    } else {
-        (header.width, header.height)
+    // The stored size scaled so its short side is `short_side` (never enlarged).
+    let scaled = |short_side: u32| {
+        if short > short_side {
+            let side =
+                |s: u32| (u64::from(s) * u64::from(short_side)).div_ceil(u64::from(short)) as u32;
+            (side(header.width), side(header.height))
+        } else {
+            (header.width, header.height)
+        }
     };
-    let rgb = match decode_at_least(data, header, &spec.limits, min_w, min_h) {
+    // The decoder keeps a margin over what it is asked for (twice, for the resizer's
+    // sake); the analysis needs none, so it asks for half and checks what it got: a 12 MP
+    // JPEG is then decoded at a quarter of its size, not half.
+    let decode = |(w, h): (u32, u32)| decode_at_least(data, header, &spec.limits, w, h);
+    let mut decoded = decode(scaled(n.div_ceil(ANALYSIS_DECODE_MARGIN)));
+    if let Ok(rgb) = &decoded {
+        if rgb.width.min(rgb.height) < n.min(short) {
+            decoded = decode(scaled(n));
+        }
+    }
+    let rgb = match decoded {
         Ok(rgb) => rgb,
         Err(e) => {
             report.findings.push(from_error(&e));

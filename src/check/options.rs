@@ -51,9 +51,9 @@ pub struct CheckOptions {
     /// shows.
     pub analysis_short_side: u32,
     /// Lowest [`Metrics::sharpness`](crate::Metrics) before a picture is judged blurred.
-    /// Default 0.45. On the labelled set (README), sharp photos score 0.56 and up (0.46
-    /// when also three stops over-exposed), Gaussian blur of σ ≥ 3 and motion blur of 15
-    /// pixels at most 0.44.
+    /// Default 0.45. On the labelled set (README), sharp photos score 0.55 and up (0.38
+    /// when also over-exposed by two stops or more), Gaussian blur of σ ≥ 3 and motion
+    /// blur of 15 pixels at most 0.44.
     pub min_sharpness: f64,
     /// Lowest [`Metrics::median_luma`](crate::Metrics) before a picture is judged
     /// under-exposed. Default 55: photos as taken have medians of 68 and up; three stops
