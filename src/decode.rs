@@ -36,7 +36,73 @@ pub(crate) fn decode_at_least(
             }
             decode(data, header, limits)
         }
-        _ => decode(data, header, limits),
+        Some(_) => decode(data, header, limits),
+        None => decode_png(data, header, limits),
+    }
+}
+
+/// Decodes a PNG with the `png` crate directly: palettes and low bit depths expanded,
+/// 16-bit reduced to 8, and the colour profile and text chunks skipped unread (a small
+/// iCCP or zTXt chunk can inflate to hundreds of megabytes; the profile is not used).
+fn decode_png(data: &[u8], header: &Header, limits: &Limits) -> Result<Rgb8, Error> {
+    let corrupt = |reason: String| Error::Corrupt {
+        format: header.format.as_str(),
+        reason,
+    };
+    let budget = usize::try_from(limits.max_alloc).unwrap_or(usize::MAX);
+    let mut decoder =
+        png::Decoder::new_with_limits(std::io::Cursor::new(data), png::Limits { bytes: budget });
+    decoder.set_ignore_iccp_chunk(true);
+    decoder.set_ignore_text_chunk(true);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| png_error(e, header, limits))?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| corrupt("image too large for this platform".into()))?;
+    let mut buf = vec![0; size];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| png_error(e, header, limits))?;
+    if (info.width, info.height) != (header.width, header.height) {
+        return Err(corrupt("decoded size differs from the header".into()));
+    }
+    buf.truncate(info.buffer_size());
+    let pixels = match info.color_type {
+        png::ColorType::Rgb => buf,
+        png::ColorType::Rgba => {
+            composite_onto_white(&mut buf);
+            buf
+        }
+        png::ColorType::Grayscale => buf.iter().flat_map(|&v| [v, v, v]).collect(),
+        png::ColorType::GrayscaleAlpha => {
+            let mut rgba: Vec<u8> = buf
+                .chunks_exact(2)
+                .flat_map(|p| [p[0], p[0], p[0], p[1]])
+                .collect();
+            composite_onto_white(&mut rgba);
+            rgba
+        }
+        png::ColorType::Indexed => return Err(corrupt("palette was not expanded".into())),
+    };
+    Ok(Rgb8 {
+        pixels,
+        width: info.width,
+        height: info.height,
+    })
+}
+
+fn png_error(e: png::DecodingError, header: &Header, limits: &Limits) -> Error {
+    match e {
+        png::DecodingError::LimitsExceeded => Error::MemoryLimit {
+            needed: header.decode_bytes(),
+            limit: limits.max_alloc,
+        },
+        other => Error::Corrupt {
+            format: header.format.as_str(),
+            reason: other.to_string(),
+        },
     }
 }
 
