@@ -19,7 +19,9 @@ use crate::rule::{ApiCode, Rule};
 #[non_exhaustive]
 pub enum Error {
     /// The bytes are not a JPEG or PNG. Convert the picture to JPEG first.
-    #[error("unsupported format: {found}; EkycVerify takes JPG, JPEG or PNG: convert it to JPEG first")]
+    #[error(
+        "unsupported format: {found}; EkycVerify takes JPG, JPEG or PNG: convert it to JPEG first"
+    )]
     UnsupportedFormat {
         /// What the first bytes looked like (`"GIF"`, `"WebP"`, `"empty input"`, …).
         found: &'static str,

@@ -129,9 +129,18 @@ mod tests {
     #[test]
     fn too_small_is_refused_unless_upscaling() {
         let spec = Spec::default();
-        assert!(matches!(out(479, 640, 1, &spec), Err(Error::TooSmall { .. })));
-        assert!(matches!(out(500, 600, 1, &spec), Err(Error::TooSmall { .. })));
-        let up = Spec { upscale: true, ..spec };
+        assert!(matches!(
+            out(479, 640, 1, &spec),
+            Err(Error::TooSmall { .. })
+        ));
+        assert!(matches!(
+            out(500, 600, 1, &spec),
+            Err(Error::TooSmall { .. })
+        ));
+        let up = Spec {
+            upscale: true,
+            ..spec
+        };
         assert_eq!(out(500, 600, 1, &up).unwrap(), (533, 640));
         assert_eq!(out(30, 40, 1, &up).unwrap(), (480, 640));
     }
@@ -139,7 +148,10 @@ mod tests {
     #[test]
     fn extreme_aspect_is_refused_and_tall_fits() {
         let spec = Spec::default();
-        assert!(matches!(out(1000, 5000, 1, &spec), Err(Error::AspectRatio { .. })));
+        assert!(matches!(
+            out(1000, 5000, 1, &spec),
+            Err(Error::AspectRatio { .. })
+        ));
         assert_eq!(out(1000, 4000, 1, &spec).unwrap(), (480, 1920));
         assert_eq!(out(1000, 1100, 1, &spec).unwrap(), (720, 792));
     }
@@ -147,14 +159,26 @@ mod tests {
     #[test]
     fn square_is_stretched_by_a_pixel() {
         assert_eq!(out(1000, 1000, 1, &Spec::default()).unwrap(), (720, 721));
-        let strict = Spec { max_stretch: 0.0, ..Spec::default() };
-        assert!(matches!(out(1000, 1000, 1, &strict), Err(Error::AspectRatio { .. })));
+        let strict = Spec {
+            max_stretch: 0.0,
+            ..Spec::default()
+        };
+        assert!(matches!(
+            out(1000, 1000, 1, &strict),
+            Err(Error::AspectRatio { .. })
+        ));
     }
 
     #[test]
     fn landscape_with_turn_off_is_refused() {
-        let spec = Spec { turn: Turn::Off, ..Spec::default() };
-        assert!(matches!(out(1200, 800, 1, &spec), Err(Error::Landscape { .. })));
+        let spec = Spec {
+            turn: Turn::Off,
+            ..Spec::default()
+        };
+        assert!(matches!(
+            out(1200, 800, 1, &spec),
+            Err(Error::Landscape { .. })
+        ));
         assert_eq!(out(1200, 800, 6, &spec).unwrap(), (720, 1080));
     }
 

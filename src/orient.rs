@@ -148,12 +148,22 @@ impl Transform {
         // The inverse of an orthogonal matrix is its transpose: an output step in x moves
         // (m00, m10) in the input, a step in y moves (m01, m11).
         let inv = [[self.m[0][0], self.m[1][0]], [self.m[0][1], self.m[1][1]]];
-        let stride = |dx: i8, dy: i8| isize::from(dx) * channels as isize + isize::from(dy) * (w * channels) as isize;
+        let stride = |dx: i8, dy: i8| {
+            isize::from(dx) * channels as isize + isize::from(dy) * (w * channels) as isize
+        };
         let step_x = stride(inv[0][0], inv[1][0]);
         let step_y = stride(inv[0][1], inv[1][1]);
         // The input pixel shown at output (0, 0).
-        let start_x = if inv[0][0] < 0 || inv[0][1] < 0 { w - 1 } else { 0 };
-        let start_y = if inv[1][0] < 0 || inv[1][1] < 0 { h - 1 } else { 0 };
+        let start_x = if inv[0][0] < 0 || inv[0][1] < 0 {
+            w - 1
+        } else {
+            0
+        };
+        let start_y = if inv[1][0] < 0 || inv[1][1] < 0 {
+            h - 1
+        } else {
+            0
+        };
         let mut row_start = ((start_y * w + start_x) * channels) as isize;
         for out_row in out.chunks_exact_mut(ow * channels) {
             let mut at = row_start;

@@ -1,7 +1,7 @@
 //! What `prepare` hands back: the JPEG, its Base64 text on request, and a report of what
 //! was done.
 
-use crate::{Format, Orientation, Turn};
+use crate::{Format, Orientation, Report, Turn};
 
 /// A width and a height, in pixels.
 ///
@@ -82,6 +82,10 @@ pub struct PrepareReport {
     pub base64_bytes: usize,
     /// How many times the encoder ran to meet the byte budget (1 in the common case).
     pub encodes: u32,
+    /// [`check`](crate::check) run on the output itself: its verdict is `Pass` unless the
+    /// picture's content (blur, exposure, contrast) predicts a refusal that no resize or
+    /// re-encode can fix.
+    pub check: Report,
 }
 
 /// An image ready for `EkycVerify`: a JPEG that meets every rule of the [`Spec`](crate::Spec)

@@ -7,7 +7,7 @@ use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::probe::{probe, Header};
-use crate::{Error, Spec};
+use crate::{CheckOptions, Error, Spec};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
 /// by this much (about 8% fewer pixels a step); the minimum size stops it.
@@ -30,6 +30,7 @@ const SHRINK_STEP: f64 = 0.96;
 pub struct Preprocessor {
     spec: Spec,
     base64: bool,
+    check: CheckOptions,
     resizer: Resizer,
     resized: Rgb8,
     oriented: Rgb8,
@@ -43,7 +44,9 @@ impl Default for Preprocessor {
 
 impl Clone for Preprocessor {
     fn clone(&self) -> Self {
-        Self::new(self.spec).with_base64(self.base64)
+        Self::new(self.spec)
+            .with_base64(self.base64)
+            .with_check(self.check)
     }
 }
 
@@ -59,6 +62,7 @@ impl Preprocessor {
         Self {
             spec,
             base64: false,
+            check: CheckOptions::default(),
             resizer: Resizer::new(),
             resized: Rgb8::default(),
             oriented: Rgb8::default(),
@@ -73,6 +77,19 @@ impl Preprocessor {
     /// ```
     pub fn with_base64(mut self, base64: bool) -> Self {
         self.base64 = base64;
+        self
+    }
+
+    /// The options of the [`check`](crate::check) run on every output (its report is
+    /// [`PrepareReport::check`](crate::PrepareReport)). Default `CheckOptions::default()`;
+    /// `analyse: false` keeps it to the header (microseconds instead of milliseconds).
+    ///
+    /// ```
+    /// use ekyc_preflight::{CheckOptions, Preprocessor};
+    /// let pre = Preprocessor::default().with_check(CheckOptions { analyse: false, ..CheckOptions::default() });
+    /// ```
+    pub fn with_check(mut self, options: CheckOptions) -> Self {
+        self.check = options;
         self
     }
 
@@ -169,8 +186,9 @@ impl Preprocessor {
             self.render(&decoded, &plan)?;
             let (quality, fits) = self.encode_within(budget, out, &mut encodes)?;
             if fits {
-                let report = self.report(data, &header, &decoded, &plan, quality, out, encodes);
+                let mut report = self.report(data, &header, &decoded, &plan, quality, out, encodes);
                 verify(out, &spec, &report)?;
+                report.check = crate::check_with(out, &spec, &self.check);
                 return Ok(report);
             }
             // Not even the lowest quality fits: make the picture smaller, down to the
@@ -275,6 +293,7 @@ impl Preprocessor {
             bytes: out.len(),
             base64_bytes: Spec::base64_len(out.len()),
             encodes,
+            check: crate::Report::new(out.len()),
         }
     }
 }

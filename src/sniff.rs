@@ -75,7 +75,11 @@ fn name_of(data: &[u8]) -> &'static str {
         "PDF"
     } else if at(0, &[0, 0, 1, 0]) {
         "ICO"
-    } else if data.iter().take(512).all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace()) {
+    } else if data
+        .iter()
+        .take(512)
+        .all(|&b| b.is_ascii_graphic() || b.is_ascii_whitespace())
+    {
         "text"
     } else {
         "unknown"

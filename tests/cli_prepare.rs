@@ -77,6 +77,10 @@ fn json_report_has_the_documented_fields() {
     assert_eq!(v["resized_to"]["height"], 960);
     assert_eq!(v["quality"], 90);
     assert_eq!(
+        v["check"]["verdict"], "pass",
+        "prepare checks its own output: {v}"
+    );
+    assert_eq!(
         v["bytes"].as_u64().unwrap(),
         std::fs::metadata(&out).unwrap().len()
     );

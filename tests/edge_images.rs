@@ -15,6 +15,15 @@ fn prepare_with(
     let b64 = prepared.base64().unwrap();
     assert_eq!(b64.len(), base64_len(prepared.jpeg().len()));
     assert!(b64.len() <= spec.max_base64_bytes);
+    // `prepare` checks its own output: nothing left that `prepare` could fix.
+    let check = &prepared.report().check;
+    assert!(
+        !check
+            .findings
+            .iter()
+            .any(|f| f.severity == ekyc_preflight::Severity::WillFix),
+        "{check:?}"
+    );
     Ok((decoded, prepared.report().clone()))
 }
 

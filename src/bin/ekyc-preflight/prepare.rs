@@ -226,7 +226,7 @@ fn summary(job: &Job, r: &PrepareReport) -> String {
         None => String::new(),
     };
     format!(
-        "{} → {}: {} {} (EXIF orientation {}{turned}) → JPEG {} q{} {} bytes (Base64 {})",
+        "{} → {}: {} {} (EXIF orientation {}{turned}) → JPEG {} q{} {} bytes (Base64 {}); check: {}",
         job.input.display(),
         job.output.display(),
         r.source_format.as_str(),
@@ -236,6 +236,7 @@ fn summary(job: &Job, r: &PrepareReport) -> String {
         r.quality,
         r.bytes,
         r.base64_bytes,
+        r.check.verdict.as_str(),
     )
 }
 
