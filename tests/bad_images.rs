@@ -66,16 +66,6 @@ fn header_only_files() {
     assert!(matches!(prepare(png_sig), Err(Error::Corrupt { .. })));
 }
 
-fn sof(width: u16, height: u16) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8];
-    v.extend_from_slice(&height.to_be_bytes());
-    v.extend_from_slice(&width.to_be_bytes());
-    v.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
-    v.extend_from_slice(&[0xFF, 0xDA, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]);
-    v.extend_from_slice(&[0, 0, 0, 0, 0xFF, 0xD9]);
-    v
-}
-
 fn ihdr(width: u32, height: u32) -> Vec<u8> {
     let mut v = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
     v.extend_from_slice(&width.to_be_bytes());

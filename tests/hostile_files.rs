@@ -258,15 +258,7 @@ mod make {
         data[..png_chunks(&data)[0].2].to_vec()
     }
 
-    fn sof(width: u16, height: u16) -> Vec<u8> {
-        let mut v = vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8];
-        v.extend_from_slice(&height.to_be_bytes());
-        v.extend_from_slice(&width.to_be_bytes());
-        v.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
-        v.extend_from_slice(&[0xFF, 0xDA, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]);
-        v.extend_from_slice(&[0, 0, 0, 0, 0xFF, 0xD9]);
-        v
-    }
+    use crate::common::sof;
     fn ihdr(width: u32, height: u32) -> Vec<u8> {
         let mut body = width.to_be_bytes().to_vec();
         body.extend_from_slice(&height.to_be_bytes());

@@ -270,3 +270,14 @@ pub fn insert_png_chunk(data: &[u8], kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&data[after_ihdr..]);
     out
 }
+
+/// A header-only baseline JPEG claiming `width` × `height`: SOF0, an empty scan, EOI.
+pub fn sof(width: u16, height: u16) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xD8, 0xFF, 0xC0, 0, 17, 8];
+    v.extend_from_slice(&height.to_be_bytes());
+    v.extend_from_slice(&width.to_be_bytes());
+    v.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    v.extend_from_slice(&[0xFF, 0xDA, 0, 12, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 63, 0]);
+    v.extend_from_slice(&[0, 0, 0, 0, 0xFF, 0xD9]);
+    v
+}
