@@ -141,6 +141,9 @@ impl Transform {
         let (ow, oh) = (ow as usize, oh as usize);
         out.clear();
         out.resize(ow * oh * channels, 0);
+        if out.is_empty() {
+            return;
+        }
         if self == Self::IDENTITY {
             out.copy_from_slice(&src[..w * h * channels]);
             return;
@@ -225,6 +228,13 @@ mod tests {
             assert_eq!(got, want, "{o:?}");
             assert_eq!(size, if o.swaps_axes() { (2, 3) } else { (3, 2) });
         }
+    }
+
+    #[test]
+    fn empty_pictures_stay_empty() {
+        let mut out = vec![1, 2, 3];
+        Transform::from(Orientation::Rotate90).apply(&[], 0, 0, 3, &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]
