@@ -245,27 +245,23 @@ impl Preprocessor {
         if run(spec.quality, out)? {
             return Ok((spec.quality, true));
         }
-        // Invariant: `lo` fits (once checked), `hi` does not.
+        // Invariant: `lo` fits and `out` holds its encoding; `hi` does not fit. Trials go
+        // into a second buffer, swapped in when they fit, so no quality is encoded twice.
         let (mut lo, mut hi) = (spec.min_quality, spec.quality);
         if !run(lo, out)? {
             return Ok((lo, false));
         }
+        let mut trial = Vec::with_capacity(out.capacity());
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            if run(mid, out)? {
+            if run(mid, &mut trial)? {
                 lo = mid;
+                std::mem::swap(out, &mut trial);
             } else {
                 hi = mid;
             }
         }
-        // `out` holds the last encoding tried; make sure it is `lo`'s.
-        if run(lo, out)? {
-            Ok((lo, true))
-        } else {
-            Err(Error::Internal {
-                reason: "encoder is not deterministic".into(),
-            })
-        }
+        Ok((lo, true))
     }
 
     #[allow(clippy::too_many_arguments)]
