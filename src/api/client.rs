@@ -86,6 +86,11 @@ pub enum ClientError {
 
 impl ClientError {
     /// The API's error, if it sent one.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::ClientError;
+    /// assert!(ClientError::Timeout("slow".into()).api_error().is_none());
+    /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             ClientError::Response(ResponseError::Api(e)) => Some(e),
@@ -124,11 +129,24 @@ pub struct Client {
 
 impl Client {
     /// A client with [`ClientConfig::default`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Client, Credentials, Endpoint, Signer};
+    /// let client = Client::new(Signer::new(Credentials::new("id", "secret")), Endpoint::public());
+    /// assert_eq!(client.config().max_attempts, 3);
+    /// ```
     pub fn new(signer: Signer, endpoint: Endpoint) -> Self {
         Client::with_config(signer, endpoint, ClientConfig::default())
     }
 
     /// A client with `config`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Client, ClientConfig, Credentials, Endpoint, Signer};
+    /// let config = ClientConfig { max_attempts: 1, ..ClientConfig::default() };
+    /// let client = Client::with_config(Signer::new(Credentials::new("id", "s")), Endpoint::vpc(), config);
+    /// assert_eq!(client.config().max_attempts, 1);
+    /// ```
     pub fn with_config(signer: Signer, endpoint: Endpoint, config: ClientConfig) -> Self {
         let mut builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -150,18 +168,37 @@ impl Client {
     }
 
     /// The configuration in use.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Client, ClientConfig, Credentials, Endpoint, Signer};
+    /// let client = Client::new(Signer::new(Credentials::new("id", "s")), Endpoint::public());
+    /// assert_eq!(*client.config(), ClientConfig::default());
+    /// ```
     pub fn config(&self) -> &ClientConfig {
         &self.config
     }
 
     /// Sends an EkycVerify request and parses the reply, retrying as
     /// [`ClientConfig`] says; each attempt is signed afresh (new date and nonce).
+    ///
+    /// ```no_run
+    /// use ekyc_preflight::api::*;
+    /// let client = Client::new(Signer::new(Credentials::new("id", "s")), Endpoint::public());
+    /// # let request = EkycVerifyRequest::from_params([("x", "y")]).unwrap();
+    /// let passed = client.verify(&request).map(|resp| resp.passed());
+    /// ```
     pub fn verify(&self, request: &EkycVerifyRequest) -> Result<EkycVerifyResponse, ClientError> {
         self.verify_call(&request.to_call())
     }
 
     /// Like [`verify`](Self::verify) for an unchecked [`OpenApiCall`] (see
     /// [`ekyc_verify_call`](super::ekyc_verify_call)).
+    ///
+    /// ```no_run
+    /// use ekyc_preflight::api::*;
+    /// let client = Client::new(Signer::new(Credentials::new("id", "s")), Endpoint::public());
+    /// let reply = client.verify_call(&ekyc_verify_call([("ProductCode", "eKYC_MIN")]));
+    /// ```
     pub fn verify_call(&self, call: &OpenApiCall) -> Result<EkycVerifyResponse, ClientError> {
         let attempts = self.config.max_attempts.max(1);
         let mut attempt = 1;
@@ -192,6 +229,14 @@ impl Client {
     }
 
     /// Sends one signed request, once, and returns the raw reply (any status).
+    ///
+    /// ```no_run
+    /// use ekyc_preflight::api::*;
+    /// let signer = Signer::new(Credentials::new("id", "s"));
+    /// let client = Client::new(signer.clone(), Endpoint::public());
+    /// let signed = signer.sign(&ekyc_verify_call([("ProductCode", "eKYC_MIN")]), &Endpoint::public());
+    /// let status = client.send(&signed).map(|reply| reply.status());
+    /// ```
     pub fn send(&self, signed: &SignedRequest) -> Result<http::Response<Vec<u8>>, ClientError> {
         let mut request = signed
             .to_http()
