@@ -8,11 +8,21 @@ use super::time::{format_acs_date, Clock, NonceSource, RandomNonce, SystemClock}
 use super::RequestError;
 
 /// The signature algorithm's name, as it appears in `Authorization`.
+///
+/// ```
+/// use ekyc_preflight::api::ALGORITHM;
+/// assert_eq!(ALGORITHM, "ACS3-HMAC-SHA256");
+/// ```
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 
 /// The `user-agent` sent unless [`Signer::with_user_agent`] says otherwise.
 /// It is signed, so reproducing an official SDK request byte for byte needs
 /// that SDK's user agent.
+///
+/// ```
+/// use ekyc_preflight::api::DEFAULT_USER_AGENT;
+/// assert!(DEFAULT_USER_AGENT.starts_with("ekyc-preflight/"));
+/// ```
 pub const DEFAULT_USER_AGENT: &str = concat!("ekyc-preflight/", env!("CARGO_PKG_VERSION"));
 
 /// An AccessKey pair, optionally with an STS security token.
@@ -35,6 +45,13 @@ pub struct Credentials {
 
 impl Credentials {
     /// A static AccessKey pair (`x-acs-credentials-provider: static_ak`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Credentials;
+    /// let c = Credentials::new("LTAI-id", "secret");
+    /// assert_eq!(c.access_key_id(), "LTAI-id");
+    /// assert_eq!(c.security_token(), None);
+    /// ```
     pub fn new(access_key_id: impl Into<String>, access_key_secret: impl Into<String>) -> Self {
         Credentials {
             access_key_id: access_key_id.into(),
@@ -45,6 +62,12 @@ impl Credentials {
 
     /// Adds an STS token: the request then carries `x-acs-accesskey-id` and
     /// `x-acs-security-token`, and says `static_sts`. No token by default.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Credentials;
+    /// let sts = Credentials::new("STS.id", "s").with_security_token("CAIS...");
+    /// assert_eq!(sts.security_token(), Some("CAIS..."));
+    /// ```
     pub fn with_security_token(mut self, token: impl Into<String>) -> Self {
         self.security_token = Some(token.into());
         self
@@ -68,11 +91,23 @@ impl Credentials {
     }
 
     /// The AccessKey ID (not secret: it is sent in `Authorization`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Credentials;
+    /// assert_eq!(Credentials::new("LTAI-id", "s").access_key_id(), "LTAI-id");
+    /// ```
     pub fn access_key_id(&self) -> &str {
         &self.access_key_id
     }
 
     /// The STS token, if any.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Credentials;
+    /// assert_eq!(Credentials::new("id", "s").security_token(), None);
+    /// let sts = Credentials::new("STS.id", "s").with_security_token("tok");
+    /// assert_eq!(sts.security_token(), Some("tok"));
+    /// ```
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref()
     }
@@ -108,22 +143,49 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// The public endpoint in China (Hong Kong), over HTTPS.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// assert_eq!(Endpoint::public().host(), Endpoint::PUBLIC_HOST);
+    /// ```
     pub const PUBLIC_HOST: &'static str = "cloudauth-intl.cn-hongkong.aliyuncs.com";
     /// The internal (VPC) endpoint in China (Hong Kong), over HTTPS; reachable
     /// only from inside Alibaba Cloud in that region.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// assert_eq!(Endpoint::vpc().host(), Endpoint::VPC_HOST);
+    /// ```
     pub const VPC_HOST: &'static str = "cloudauth-intl-vpc.cn-hongkong.aliyuncs.com";
 
     /// `https://cloudauth-intl.cn-hongkong.aliyuncs.com`, the default.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// assert_eq!(Endpoint::public().base_url(), "https://cloudauth-intl.cn-hongkong.aliyuncs.com");
+    /// assert_eq!(Endpoint::default(), Endpoint::public());
+    /// ```
     pub fn public() -> Self {
         Endpoint::https(Self::PUBLIC_HOST)
     }
 
     /// `https://cloudauth-intl-vpc.cn-hongkong.aliyuncs.com`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// assert_eq!(Endpoint::vpc().base_url(), "https://cloudauth-intl-vpc.cn-hongkong.aliyuncs.com");
+    /// ```
     pub fn vpc() -> Self {
         Endpoint::https(Self::VPC_HOST)
     }
 
     /// Any host over HTTPS (for example another product's endpoint).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// let ecs = Endpoint::https("ecs.aliyuncs.com");
+    /// assert_eq!(ecs.base_url(), "https://ecs.aliyuncs.com");
+    /// ```
     pub fn https(host: impl Into<String>) -> Self {
         Endpoint {
             scheme: "https".into(),
@@ -133,6 +195,14 @@ impl Endpoint {
 
     /// A base URL `http(s)://host[:port][/]`, e.g. `http://127.0.0.1:8080` for a
     /// test server. Paths, queries and user info are refused.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// let local = Endpoint::custom("http://127.0.0.1:8080/")?;
+    /// assert_eq!(local.host(), "127.0.0.1:8080");
+    /// assert!(Endpoint::custom("https://example.com/path").is_err());
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn custom(base_url: &str) -> Result<Self, RequestError> {
         let bad = |reason: &str| RequestError::Endpoint {
             reason: reason.to_string(),
@@ -161,16 +231,32 @@ impl Endpoint {
     }
 
     /// `https` or `http`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// assert_eq!(Endpoint::public().scheme(), "https");
+    /// assert_eq!(Endpoint::custom("http://localhost:8080").unwrap().scheme(), "http");
+    /// ```
     pub fn scheme(&self) -> &str {
         &self.scheme
     }
 
     /// The host, with `:port` if one was given; sent (and signed) as `host`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// assert_eq!(Endpoint::custom("http://localhost:8080").unwrap().host(), "localhost:8080");
+    /// ```
     pub fn host(&self) -> &str {
         &self.host
     }
 
     /// `scheme://host`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Endpoint;
+    /// assert_eq!(Endpoint::https("ecs.aliyuncs.com").base_url(), "https://ecs.aliyuncs.com");
+    /// ```
     pub fn base_url(&self) -> String {
         format!("{}://{}", self.scheme, self.host)
     }
@@ -204,6 +290,12 @@ pub struct OpenApiCall {
 
 impl OpenApiCall {
     /// A call with no parameters yet.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// let call = OpenApiCall::new("DescribeRegions", "2014-05-26");
+    /// assert!(call.query_params().is_empty() && call.form_params().is_empty());
+    /// ```
     pub fn new(action: impl Into<String>, version: impl Into<String>) -> Self {
         OpenApiCall {
             action: action.into(),
@@ -214,38 +306,78 @@ impl OpenApiCall {
     }
 
     /// Adds a query parameter.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// let call = OpenApiCall::new("DescribeRegions", "2014-05-26").query("RegionId", "cn-hongkong");
+    /// assert_eq!(call.query_params(), [("RegionId".to_string(), "cn-hongkong".to_string())]);
+    /// ```
     pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((name.into(), value.into()));
         self
     }
 
     /// Adds a form-body parameter (sent `application/x-www-form-urlencoded`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// let call = OpenApiCall::new("EkycVerify", "2022-08-09").form("IdFaceQuality", "Y");
+    /// assert_eq!(call.form_body(), "IdFaceQuality=Y");
+    /// ```
     pub fn form(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.form.push((name.into(), value.into()));
         self
     }
 
     /// The action (`x-acs-action`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// assert_eq!(OpenApiCall::new("DescribeRegions", "2014-05-26").action(), "DescribeRegions");
+    /// ```
     pub fn action(&self) -> &str {
         &self.action
     }
 
     /// The API version (`x-acs-version`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// assert_eq!(OpenApiCall::new("DescribeRegions", "2014-05-26").version(), "2014-05-26");
+    /// ```
     pub fn version(&self) -> &str {
         &self.version
     }
 
     /// The query parameters, in the order added (they are sorted when signed).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// let call = OpenApiCall::new("A", "1").query("B", "2").query("A", "1");
+    /// assert_eq!(call.query_params()[0].0, "B");
+    /// ```
     pub fn query_params(&self) -> &[(String, String)] {
         &self.query
     }
 
     /// The form-body parameters, in the order added (sorted when encoded).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// let call = OpenApiCall::new("A", "1").form("Z", "1").form("Y", "2");
+    /// assert_eq!(call.form_params()[0].0, "Z");
+    /// ```
     pub fn form_params(&self) -> &[(String, String)] {
         &self.form
     }
 
     /// The form body exactly as it will be sent: names sorted, form-encoded.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::OpenApiCall;
+    /// let call = OpenApiCall::new("A", "1").form("Name", "ZHANG SAN").form("Id", "7");
+    /// assert_eq!(call.form_body(), "Id=7&Name=ZHANG+SAN");
+    /// ```
     pub fn form_body(&self) -> String {
         join_sorted(&self.form, Space::Plus)
     }
@@ -312,6 +444,14 @@ pub struct SignatureParts {
 impl SignableRequest<'_> {
     /// Signs with an AccessKey ID and secret. The secret is used as the HMAC
     /// key and goes nowhere else.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::SignableRequest;
+    /// let headers = vec![("Host".to_string(), " example.com ".to_string())];
+    /// let req = SignableRequest { method: "POST", path: "/", query: &[], headers: &headers, body: b"" };
+    /// let parts = req.sign("id", "secret");
+    /// assert!(parts.canonical_headers == "host:example.com\n" && parts.authorization.contains("Credential=id,"));
+    /// ```
     pub fn sign(&self, access_key_id: &str, access_key_secret: &str) -> SignatureParts {
         let canonical_query_string = join_sorted(self.query, Space::Percent);
         let mut headers: Vec<(String, &str)> = self
@@ -409,6 +549,13 @@ impl SignedRequest {
     }
 
     /// The value of the first header named `name` (ASCII case-insensitive).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, Endpoint, OpenApiCall, Signer};
+    /// let signed = Signer::new(Credentials::new("id", "s")).sign(&OpenApiCall::new("A", "1"), &Endpoint::public());
+    /// assert_eq!(signed.header("X-ACS-ACTION"), Some("A"));
+    /// assert_eq!(signed.header("x-missing"), None);
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -449,6 +596,13 @@ impl fmt::Debug for Signer {
 
 impl Signer {
     /// A signer with the system clock, random nonces and [`DEFAULT_USER_AGENT`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, Endpoint, OpenApiCall, Signer, DEFAULT_USER_AGENT};
+    /// let signer = Signer::new(Credentials::new("id", "s"));
+    /// let signed = signer.sign(&OpenApiCall::new("A", "1"), &Endpoint::public());
+    /// assert_eq!(signed.header("user-agent"), Some(DEFAULT_USER_AGENT));
+    /// ```
     pub fn new(credentials: Credentials) -> Self {
         Signer {
             credentials,
@@ -459,24 +613,52 @@ impl Signer {
     }
 
     /// Uses `clock` for `x-acs-date`. Default: [`SystemClock`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{parse_acs_date, Credentials, Endpoint, OpenApiCall, Signer};
+    /// let date = parse_acs_date("2023-10-26T10:22:32Z").unwrap();
+    /// let signer = Signer::new(Credentials::new("id", "s")).with_clock(move || date);
+    /// let signed = signer.sign(&OpenApiCall::new("A", "1"), &Endpoint::public());
+    /// assert_eq!(signed.header("x-acs-date"), Some("2023-10-26T10:22:32Z"));
+    /// ```
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
         self
     }
 
     /// Uses `nonces` for `x-acs-signature-nonce`. Default: [`RandomNonce`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, Endpoint, OpenApiCall, Signer};
+    /// let signer = Signer::new(Credentials::new("id", "s")).with_nonce_source(|| "nonce-1".to_string());
+    /// let signed = signer.sign(&OpenApiCall::new("A", "1"), &Endpoint::public());
+    /// assert_eq!(signed.header("x-acs-signature-nonce"), Some("nonce-1"));
+    /// ```
     pub fn with_nonce_source(mut self, nonces: impl NonceSource + 'static) -> Self {
         self.nonces = Arc::new(nonces);
         self
     }
 
     /// Sends (and signs) this `user-agent`. Default: [`DEFAULT_USER_AGENT`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, Endpoint, OpenApiCall, Signer};
+    /// let signer = Signer::new(Credentials::new("id", "s")).with_user_agent("my-app/1.0");
+    /// let signed = signer.sign(&OpenApiCall::new("A", "1"), &Endpoint::public());
+    /// assert_eq!(signed.header("user-agent"), Some("my-app/1.0"));
+    /// ```
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
     /// The credentials (their `Debug` hides the secret).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, Signer};
+    /// let signer = Signer::new(Credentials::new("LTAI-id", "secret"));
+    /// assert_eq!(signer.credentials().access_key_id(), "LTAI-id");
+    /// ```
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
     }
@@ -489,6 +671,15 @@ impl Signer {
     /// `x-acs-content-sha256`, `x-acs-credentials-provider`, with STS
     /// `x-acs-accesskey-id` and `x-acs-security-token`; all of them signed;
     /// then `Authorization` and `Content-Length`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, Endpoint, OpenApiCall, Signer};
+    /// let signer = Signer::new(Credentials::new("id", "s").with_security_token("tok"));
+    /// let call = OpenApiCall::new("DescribeRegions", "2014-05-26").query("RegionId", "cn-hongkong");
+    /// let signed = signer.sign(&call, &Endpoint::https("ecs.aliyuncs.com"));
+    /// assert_eq!(signed.url, "https://ecs.aliyuncs.com/?RegionId=cn-hongkong");
+    /// assert_eq!(signed.header("x-acs-credentials-provider"), Some("static_sts"));
+    /// ```
     pub fn sign(&self, call: &OpenApiCall, endpoint: &Endpoint) -> SignedRequest {
         let date = format_acs_date(self.clock.now());
         let nonce = self.nonces.nonce();
