@@ -54,6 +54,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Reads a `Code` value.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::ErrorCode;
+    /// assert_eq!(ErrorCode::parse("NoFaceDetected"), ErrorCode::NoFaceDetected);
+    /// assert_eq!(ErrorCode::parse("Forbidden.Foo"), ErrorCode::Forbidden("Forbidden.Foo".into()));
+    /// ```
     pub fn parse(code: &str) -> ErrorCode {
         match code {
             "MissingParameter" => ErrorCode::MissingParameter,
@@ -75,6 +81,11 @@ impl ErrorCode {
     }
 
     /// The code as sent.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::ErrorCode;
+    /// assert_eq!(ErrorCode::RamUserAccessDenied.as_str(), "Forbidden.RAMUserAccessDenied");
+    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             ErrorCode::MissingParameter => "MissingParameter",
@@ -94,6 +105,12 @@ impl ErrorCode {
     }
 
     /// Whether this is a throttling code.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::ErrorCode;
+    /// assert!(ErrorCode::parse("Throttling.User").is_throttling());
+    /// assert!(!ErrorCode::InternalError.is_throttling());
+    /// ```
     pub fn is_throttling(&self) -> bool {
         matches!(self, ErrorCode::ThrottlingApi | ErrorCode::Throttling(_))
     }
@@ -133,6 +150,13 @@ impl ApiError {
     /// Whether sending the same request again may succeed: throttling (a
     /// `Throttling*` code, HTTP 429, or `x-acs-retry-after`) and server errors
     /// (HTTP 5xx). Every other error needs the request or the account fixed.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{EkycVerifyResponse, ResponseError};
+    /// let body = br#"{"Code":"InvalidParameter"}"#;
+    /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::parse(400, body) else { panic!() };
+    /// assert!(!e.retryable());
+    /// ```
     pub fn retryable(&self) -> bool {
         self.code.is_throttling()
             || self.retry_after.is_some()
@@ -189,6 +213,12 @@ pub enum ResponseError {
 impl ResponseError {
     /// Whether a retry may help (see [`ApiError::retryable`]); a malformed
     /// 2xx reply is not retried.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyResponse;
+    /// assert!(EkycVerifyResponse::parse(429, b"").unwrap_err().retryable());
+    /// assert!(!EkycVerifyResponse::parse(200, b"not json").unwrap_err().retryable());
+    /// ```
     pub fn retryable(&self) -> bool {
         match self {
             ResponseError::Api(e) => e.retryable(),
@@ -232,6 +262,11 @@ pub enum SubCode {
 
 impl SubCode {
     /// Reads a `SubCode` value.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::SubCode;
+    /// assert_eq!(SubCode::parse("212"), SubCode::DocumentSpoofRisk);
+    /// ```
     pub fn parse(code: &str) -> SubCode {
         match code {
             "200" => SubCode::Passed,
@@ -248,6 +283,12 @@ impl SubCode {
     }
 
     /// The code as sent.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::SubCode;
+    /// assert_eq!(SubCode::FaceMismatch.code(), "204");
+    /// assert_eq!(SubCode::parse("299").code(), "299");
+    /// ```
     pub fn code(&self) -> &str {
         match self {
             SubCode::Passed => "200",
@@ -264,6 +305,11 @@ impl SubCode {
     }
 
     /// The document's description, cause and suggestion.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::SubCode;
+    /// assert!(SubCode::FaceMismatch.meaning().starts_with("Face comparison failed"));
+    /// ```
     pub fn meaning(&self) -> &'static str {
         match self {
             SubCode::Passed => "The authentication is passed.",
@@ -281,6 +327,12 @@ impl SubCode {
 
     /// Whether the call is billed: `Some(true)` for every code in the
     /// document's table, `None` for a code it does not list.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::SubCode;
+    /// assert_eq!(SubCode::Passed.billed(), Some(true));
+    /// assert_eq!(SubCode::parse("299").billed(), None);
+    /// ```
     pub fn billed(&self) -> Option<bool> {
         match self {
             SubCode::Unknown(_) => None,
@@ -439,6 +491,13 @@ pub struct EkycVerifyResponse {
 
 impl EkycVerifyResponse {
     /// Whether the verification passed (`Result.Passed` is `Y`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyResponse;
+    /// let resp = EkycVerifyResponse::parse(200, br#"{"Result":{"Passed":"Y","SubCode":"200"}}"#).unwrap();
+    /// assert!(resp.passed());
+    /// assert!(!EkycVerifyResponse::default().passed());
+    /// ```
     pub fn passed(&self) -> bool {
         self.result.as_ref().is_some_and(|r| r.passed)
     }
@@ -447,6 +506,14 @@ impl EkycVerifyResponse {
     ///
     /// Like the official SDK, any 2xx is a response (whatever `Code` says);
     /// anything else is an [`ApiError`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyResponse;
+    /// let resp = EkycVerifyResponse::parse(200, br#"{"RequestId":"r1","Code":"Success"}"#)?;
+    /// assert_eq!((resp.request_id.as_str(), resp.result), ("r1", None));
+    /// assert!(EkycVerifyResponse::parse(404, b"Not Found").is_err());
+    /// # Ok::<(), ekyc_preflight::api::ResponseError>(())
+    /// ```
     pub fn parse(status: u16, body: &[u8]) -> Result<EkycVerifyResponse, ResponseError> {
         parse_reply(status, None, body)
     }
