@@ -6,10 +6,29 @@ use super::sign::{OpenApiCall, SignedRequest, Signer};
 use super::Endpoint;
 
 /// The action name.
+///
+/// ```
+/// use ekyc_preflight::api::{ekyc_verify_call, ACTION};
+/// assert_eq!(ACTION, "EkycVerify");
+/// assert_eq!(ekyc_verify_call([("ProductCode", "eKYC_MIN")]).action(), ACTION);
+/// ```
 pub const ACTION: &str = "EkycVerify";
 /// The API version of `cloudauth-intl` that EkycVerify belongs to.
+///
+/// ```
+/// use ekyc_preflight::api::{ekyc_verify_call, API_VERSION};
+/// assert_eq!(API_VERSION, "2022-08-09");
+/// assert_eq!(ekyc_verify_call([("ProductCode", "eKYC_MIN")]).version(), API_VERSION);
+/// ```
 pub const API_VERSION: &str = "2022-08-09";
 /// The only `ProductCode` the document allows.
+///
+/// ```
+/// use ekyc_preflight::api::{EkycVerifyRequest, PRODUCT_CODE};
+/// assert_eq!(PRODUCT_CODE, "eKYC_MIN");
+/// let err = EkycVerifyRequest::builder().product_code("eKYC_PRO").build().unwrap_err();
+/// assert_eq!(err.param(), "ProductCode");
+/// ```
 pub const PRODUCT_CODE: &str = "eKYC_MIN";
 /// The data transfer limit the document states ("the 1 MB data transfer
 /// limit"), read as 1,000,000 bytes of form body *as sent*, after
@@ -31,6 +50,12 @@ pub const MAX_BODY_BYTES: usize = 1_000_000;
 
 /// The parameters the official SDK sends in the form body; every other one goes
 /// in the query string.
+///
+/// ```
+/// use ekyc_preflight::api::{ekyc_verify_call, BODY_PARAMS};
+/// let call = ekyc_verify_call([(BODY_PARAMS[0], "AAAA"), ("DocType", "01000000")]);
+/// assert_eq!((call.form_params().len(), call.query_params().len()), (1, 1));
+/// ```
 pub const BODY_PARAMS: [&str; 2] = ["FacePictureBase64", "IdOcrPictureBase64"];
 
 /// Why a request was refused before signing. Each variant names the parameter
@@ -93,6 +118,12 @@ pub enum RequestError {
 
 impl RequestError {
     /// The parameter concerned (`""` for an endpoint error).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyRequest;
+    /// let err = EkycVerifyRequest::builder().merchant_biz_id("b1").build().unwrap_err();
+    /// assert_eq!(err.param(), "MerchantUserId");
+    /// ```
     pub fn param(&self) -> &str {
         match self {
             RequestError::Missing { param }
@@ -105,6 +136,12 @@ impl RequestError {
     }
 
     /// The EkycVerify error this check prevents.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Endpoint, ErrorCode};
+    /// let err = Endpoint::custom("ftp://example.com").unwrap_err();
+    /// assert_eq!((err.param(), err.prevents()), ("", ErrorCode::InvalidParameter));
+    /// ```
     pub fn prevents(&self) -> ErrorCode {
         match self {
             RequestError::Missing { .. } => ErrorCode::MissingParameter,
@@ -151,6 +188,12 @@ pub enum DocType {
 
 impl DocType {
     /// Every certificate type, in the document's order.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::DocType;
+    /// assert_eq!(DocType::ALL[0], DocType::GlobalPassport);
+    /// assert!(DocType::ALL.iter().all(|d| DocType::from_code(d.code()) == Some(*d)));
+    /// ```
     pub const ALL: [DocType; 8] = [
         DocType::GlobalPassport,
         DocType::HongKongIdCard2003,
@@ -163,6 +206,12 @@ impl DocType {
     ];
 
     /// The code sent as `DocType`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::DocType;
+    /// assert_eq!(DocType::GlobalPassport.code(), "01000000");
+    /// assert_eq!(DocType::MainlandTravelPermitTaiwan.code(), "000000012");
+    /// ```
     pub fn code(self) -> &'static str {
         match self {
             DocType::GlobalPassport => "01000000",
@@ -177,6 +226,11 @@ impl DocType {
     }
 
     /// The document's name for it.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::DocType;
+    /// assert_eq!(DocType::GlobalPassport.name(), "Global passport");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             DocType::GlobalPassport => "Global passport",
@@ -197,6 +251,12 @@ impl DocType {
     }
 
     /// The type with this code, if the document lists it.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::DocType;
+    /// assert_eq!(DocType::from_code("01000000"), Some(DocType::GlobalPassport));
+    /// assert_eq!(DocType::from_code("00000011"), None); // the document writes 000000011
+    /// ```
     pub fn from_code(code: &str) -> Option<DocType> {
         DocType::ALL.into_iter().find(|d| d.code() == code)
     }
@@ -224,6 +284,12 @@ pub enum IdThreshold {
 
 impl IdThreshold {
     /// The value sent.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::IdThreshold;
+    /// assert_eq!(IdThreshold::default().code(), "0");
+    /// assert_eq!(IdThreshold::Loose.code(), "2");
+    /// ```
     pub fn code(self) -> &'static str {
         match self {
             IdThreshold::SystemDefault => "0",
@@ -234,6 +300,12 @@ impl IdThreshold {
     }
 
     /// Parses `0`–`3`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::IdThreshold;
+    /// assert_eq!(IdThreshold::from_code("2"), Some(IdThreshold::Loose));
+    /// assert_eq!(IdThreshold::from_code("4"), None);
+    /// ```
     pub fn from_code(code: &str) -> Option<IdThreshold> {
         match code {
             "0" => Some(IdThreshold::SystemDefault),
@@ -263,11 +335,21 @@ pub enum Picture {
 
 impl Picture {
     /// A Base64 image.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Picture;
+    /// assert_eq!(Picture::base64("/9j/4AAQ"), Picture::Base64("/9j/4AAQ".to_string()));
+    /// ```
     pub fn base64(text: impl Into<String>) -> Self {
         Picture::Base64(text.into())
     }
 
     /// An image by URL.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Picture;
+    /// assert_eq!(Picture::url("https://x/f.jpg"), Picture::Url("https://x/f.jpg".to_string()));
+    /// ```
     pub fn url(url: impl Into<String>) -> Self {
         Picture::Url(url.into())
     }
@@ -370,6 +452,12 @@ pub struct EkycVerifyRequest {
 
 impl EkycVerifyRequest {
     /// A builder with `ProductCode` set to `eKYC_MIN` and nothing else.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyRequest;
+    /// // ProductCode is preset; MerchantBizId is the first required parameter missing.
+    /// assert_eq!(EkycVerifyRequest::builder().build().unwrap_err().param(), "MerchantBizId");
+    /// ```
     pub fn builder() -> EkycVerifyRequestBuilder {
         EkycVerifyRequestBuilder {
             product_code: Some(PRODUCT_CODE.to_string()),
@@ -406,16 +494,46 @@ impl EkycVerifyRequest {
     }
 
     /// The parameters as sent, in the document's order.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.build()?;
+    /// assert_eq!(request.params()[0], ("ProductCode", "eKYC_MIN".to_string()));
+    /// assert_eq!(request.params().len(), 6);
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn params(&self) -> &[(&'static str, String)] {
         &self.params
     }
 
     /// The unsigned call (Base64 images in the body, the rest in the query).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let call = builder.build()?.to_call();
+    /// assert_eq!(call.action(), "EkycVerify");
+    /// assert!(call.form_params().is_empty()); // images by URL go in the query
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn to_call(&self) -> OpenApiCall {
         ekyc_verify_call(self.params.iter().map(|(k, v)| (*k, v.as_str())))
     }
 
     /// Signs the request for `endpoint`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, DocType, EkycVerifyRequest, Endpoint, Picture, Signer};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let signer = Signer::new(Credentials::new("id", "secret"));
+    /// let signed = builder.build()?.sign(&signer, &Endpoint::public());
+    /// assert_eq!(signed.header("x-acs-action"), Some("EkycVerify"));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn sign(&self, signer: &Signer, endpoint: &Endpoint) -> SignedRequest {
         signer.sign(&self.to_call(), endpoint)
     }
@@ -469,41 +587,107 @@ fn flag(v: bool) -> String {
 
 impl EkycVerifyRequestBuilder {
     /// `ProductCode`: must be `eKYC_MIN`, which [`EkycVerifyRequest::builder`] sets.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyRequest;
+    /// let err = EkycVerifyRequest::builder().product_code("eKYC_PRO").build().unwrap_err();
+    /// assert_eq!(err.param(), "ProductCode");
+    /// ```
     pub fn product_code(mut self, v: impl Into<String>) -> Self {
         self.product_code = Some(v.into());
         self
     }
     /// `SceneCode`: up to 10 letters, digits or `_`. Not sent by default.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.scene_code("onboard_1").build()?;
+    /// assert!(request.params().contains(&("SceneCode", "onboard_1".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn scene_code(mut self, v: impl Into<String>) -> Self {
         self.scene_code = Some(v.into());
         self
     }
     /// `MerchantBizId` (required): up to 32 letters and digits, unique per call.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyRequest;
+    /// let err = EkycVerifyRequest::builder().merchant_biz_id("not-alnum!").build().unwrap_err();
+    /// assert_eq!(err.param(), "MerchantBizId");
+    /// ```
     pub fn merchant_biz_id(mut self, v: impl Into<String>) -> Self {
         self.merchant_biz_id = Some(v.into());
         self
     }
     /// `MerchantUserId` (required); consider [`hash_user_id`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{hash_user_id, DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.merchant_user_id(hash_user_id("+852 5555 0001")).build()?;
+    /// assert!(request.params().iter().any(|(k, v)| *k == "MerchantUserId" && v.len() == 64));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn merchant_user_id(mut self, v: impl Into<String>) -> Self {
         self.merchant_user_id = Some(v.into());
         self
     }
     /// `DocType` (required).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.doc_type(DocType::HongKongIdCard2018).build()?;
+    /// assert!(request.params().contains(&("DocType", "00000008".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn doc_type(mut self, v: DocType) -> Self {
         self.doc_type = Some(v.code().to_string());
         self
     }
     /// `DocName`, the user's real name. Not sent by default; required with `Authorize`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.doc_name("ZHANG SAN").build()?;
+    /// assert!(request.params().contains(&("DocName", "ZHANG SAN".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn doc_name(mut self, v: impl Into<String>) -> Self {
         self.doc_name = Some(v.into());
         self
     }
     /// `DocNo`, the certificate number. Not sent by default; required with `Authorize`.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.doc_no("E12345678").build()?;
+    /// assert!(request.params().contains(&("DocNo", "E12345678".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn doc_no(mut self, v: impl Into<String>) -> Self {
         self.doc_no = Some(v.into());
         self
     }
     /// The certificate image: `IdOcrPictureBase64` or `IdOcrPictureUrl` (required).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.id_picture(Picture::base64("/9j/4AAQ")).build()?;
+    /// assert!(request.params().contains(&("IdOcrPictureBase64", "/9j/4AAQ".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn id_picture(mut self, p: Picture) -> Self {
         match p {
             Picture::Base64(s) => self.id_ocr_picture_base64 = Some(s),
@@ -512,6 +696,15 @@ impl EkycVerifyRequestBuilder {
         self
     }
     /// The face image: `FacePictureBase64` or `FacePictureUrl` (required).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg"));
+    /// let request = builder.face_picture(Picture::url("https://x/face.jpg")).build()?;
+    /// assert!(request.params().contains(&("FacePictureUrl", "https://x/face.jpg".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn face_picture(mut self, p: Picture) -> Self {
         match p {
             Picture::Base64(s) => self.face_picture_base64 = Some(s),
@@ -520,6 +713,15 @@ impl EkycVerifyRequestBuilder {
         self
     }
     /// `Crop`: let the API crop the face image. Not sent by default (the API's default is `F`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.crop(true).build()?;
+    /// assert!(request.params().contains(&("Crop", "T".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn crop(mut self, v: bool) -> Self {
         self.crop = Some(flag(v));
         self
@@ -527,27 +729,70 @@ impl EkycVerifyRequestBuilder {
     /// `Authorize`: check against the official database; only for
     /// [`DocType::ChineseMainlandIdCard`], and then `DocName` and `DocNo` are
     /// required. Not sent by default (the API's default is `F`).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// // Authorize=T needs the Chinese mainland ID card, not a passport.
+    /// assert_eq!(builder.authorize(true).build().unwrap_err().param(), "Authorize");
+    /// ```
     pub fn authorize(mut self, v: bool) -> Self {
         self.authorize = Some(flag(v));
         self
     }
     /// `IdThreshold`. Not sent by default (the API then uses its system default).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, IdThreshold, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.id_threshold(IdThreshold::Loose).build()?;
+    /// assert!(request.params().contains(&("IdThreshold", "2".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn id_threshold(mut self, v: IdThreshold) -> Self {
         self.id_threshold = Some(v.code().to_string());
         self
     }
     /// `FaceQualityCheck` (in the official SDK, not in the document). Not sent by default.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.face_quality_check(true).build()?;
+    /// assert!(request.params().contains(&("FaceQualityCheck", "T".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn face_quality_check(mut self, v: bool) -> Self {
         self.face_quality_check = Some(flag(v));
         self
     }
     /// `IdSpoof`, certificate anti-spoofing (in the official SDK, not in the
     /// document). Not sent by default.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.id_spoof(false).build()?;
+    /// assert!(request.params().contains(&("IdSpoof", "F".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn id_spoof(mut self, v: bool) -> Self {
         self.id_spoof = Some(flag(v));
         self
     }
     /// The form-body limit. Default: [`MAX_BODY_BYTES`].
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, ErrorCode, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg"));
+    /// let err = builder.face_picture(Picture::base64("AAAA")).max_body_bytes(10).build().unwrap_err();
+    /// assert_eq!(err.prevents(), ErrorCode::ToolargeImage);
+    /// ```
     pub fn max_body_bytes(mut self, limit: usize) -> Self {
         self.max_body_bytes = Some(limit);
         self
@@ -592,6 +837,15 @@ impl EkycVerifyRequestBuilder {
     /// `T`/`F` and `IdThreshold` `0`–`3`; `Authorize=T` only with the Chinese
     /// mainland ID card, and then with `DocName` and `DocNo`; and the form body
     /// within the limit.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
+    /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg")).face_picture(Picture::url("https://x/f.jpg"));
+    /// let request = builder.build()?;
+    /// assert!(request.params().contains(&("IdOcrPictureUrl", "https://x/id.jpg".to_string())));
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
     pub fn build(self) -> Result<EkycVerifyRequest, RequestError> {
         let mut params: Vec<(&'static str, String)> = Vec::new();
 
