@@ -30,3 +30,32 @@ pub fn assert_output_complies(prepared: &Prepared, spec: &Spec) {
         pos += 2 + usize::from(u16::from_be_bytes([jpeg[pos + 2], jpeg[pos + 3]]));
     }
 }
+
+/// The spec the image targets run under: the document's rules scaled down eightfold
+/// (60 × 80 up to 135 × 240, 9 KB), so that an execution costs a small decode and a tiny
+/// encode, and inputs the fuzzer finds (tens of kilobytes) still reach every
+/// shrink-on-load scale. Upscaling is on, so that small pictures reach the decoders
+/// instead of being refused from their header.
+pub fn fuzz_spec() -> Spec {
+    let d = Spec::default();
+    Spec {
+        min_height: d.min_height / 8,
+        min_width: d.min_width / 8,
+        max_height: d.max_height / 8,
+        max_width: d.max_width / 8,
+        target_short_side: d.target_short_side / 8,
+        max_bytes: d.max_bytes / 64,
+        max_base64_bytes: d.max_base64_bytes / 64,
+        upscale: true,
+        ..d
+    }
+}
+
+/// The preprocessor the image targets run: [`fuzz_spec`], and the check of each output
+/// reads its header only (the pixel analysis has a target of its own, `check`).
+pub fn preprocessor() -> ekyc_preflight::Preprocessor {
+    ekyc_preflight::Preprocessor::new(fuzz_spec()).with_check(ekyc_preflight::CheckOptions {
+        analyse: false,
+        ..ekyc_preflight::CheckOptions::default()
+    })
+}

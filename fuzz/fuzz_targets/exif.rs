@@ -4,25 +4,17 @@
 //! The PNG seed's IHDR chunk ends at byte 33.
 #![no_main]
 
-use ekyc_preflight::{Preprocessor, Spec};
 use libfuzzer_sys::fuzz_target;
 
 mod common;
 
 /// A 16 × 24 JPEG and PNG (the seeds): small, so that a run costs one small decode and
-/// one minimum-size encode (upscaling on).
+/// one small encode (`common::fuzz_spec`).
 fn bases() -> (&'static [u8], &'static [u8]) {
     (
         include_bytes!("../seeds/prepare/baseline.jpg"),
         include_bytes!("../seeds/prepare/rgb.png"),
     )
-}
-
-fn spec() -> Spec {
-    Spec {
-        upscale: true,
-        ..Spec::default()
-    }
 }
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -64,9 +56,9 @@ fuzz_target!(|data: &[u8]| {
         v.extend_from_slice(&png[33..]);
         v
     };
-    let spec = spec();
-    match Preprocessor::new(spec).prepare(&input) {
-        Ok(prepared) => common::assert_output_complies(&prepared, &spec),
+    let mut pre = common::preprocessor();
+    match pre.prepare(&input) {
+        Ok(prepared) => common::assert_output_complies(&prepared, pre.spec()),
         Err(e) => panic!("a valid picture with odd EXIF was refused: {e}"),
     }
 });
