@@ -2,13 +2,13 @@
 
 use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder, SamplingFactor};
 
-use crate::decode::Rgb8;
+use crate::decode::{Image8, Space};
 use crate::{Error, Subsampling};
 
-/// Encodes RGB pixels at `quality` into `out` (cleared first). The output carries a JFIF
+/// Encodes packed RGB or YCbCr pixels at `quality` into `out` (cleared first). The output carries a JFIF
 /// header and nothing else: no EXIF, no orientation tag, no GPS.
 pub(crate) fn encode(
-    image: &Rgb8,
+    image: &Image8,
     quality: u8,
     subsampling: Subsampling,
     out: &mut Vec<u8>,
@@ -22,6 +22,10 @@ pub(crate) fn encode(
             })
         }
     };
+    let colour_type = match image.space {
+        Space::Rgb => ColorType::Rgb,
+        Space::YCbCr => ColorType::Ycbcr,
+    };
     let mut encoder = Encoder::new(&mut *out, quality);
     // Set explicitly: the encoder's own default switches to 4:4:4 at quality ≥ 90.
     encoder.set_sampling_factor(match subsampling {
@@ -32,7 +36,7 @@ pub(crate) fn encode(
     encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
     encoder.set_optimized_huffman_tables(true);
     encoder
-        .encode(&image.pixels, width, height, ColorType::Rgb)
+        .encode(&image.pixels, width, height, colour_type)
         .map_err(|e| Error::Internal {
             reason: format!("JPEG encoder: {e}"),
         })

@@ -2,7 +2,7 @@
 
 use fast_image_resize::Resizer;
 
-use crate::decode::{decode_at_least, Rgb8};
+use crate::decode::{decode_shrunk, Decoded, Image8};
 use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
@@ -32,8 +32,10 @@ pub struct Preprocessor {
     base64: bool,
     check: CheckOptions,
     resizer: Resizer,
-    resized: Rgb8,
-    oriented: Rgb8,
+    /// Resized planes of a JPEG our decoder took.
+    planes: [Vec<u8>; 3],
+    resized: Image8,
+    oriented: Image8,
 }
 
 impl Default for Preprocessor {
@@ -64,8 +66,9 @@ impl Preprocessor {
             base64: false,
             check: CheckOptions::default(),
             resizer: Resizer::new(),
-            resized: Rgb8::default(),
-            oriented: Rgb8::default(),
+            planes: Default::default(),
+            resized: Image8::default(),
+            oriented: Image8::default(),
         }
     }
 
@@ -171,7 +174,7 @@ impl Preprocessor {
         // the decoder learns how small it may decode.
         let first = plan(header.width, header.height, header.orientation, &spec, 1.0)?;
         let (tw, th) = first.stored_target();
-        let decoded = decode_at_least(data, &header, &spec.limits, tw, th)?;
+        let decoded = decode_shrunk(data, &header, &spec.limits, tw, th)?;
         let budget = spec.byte_budget();
         let mut scale_cap = 1.0;
         let mut encodes = 0;
@@ -215,14 +218,22 @@ impl Preprocessor {
 
     /// Resizes the decoded picture to the plan's size and applies its transform, into
     /// `self.oriented`.
-    fn render(&mut self, decoded: &Rgb8, plan: &Plan) -> Result<(), Error> {
+    fn render(&mut self, decoded: &Decoded, plan: &Plan) -> Result<(), Error> {
         let (tw, th) = plan.stored_target();
-        crate::resize::resize(&mut self.resizer, decoded, tw, th, &mut self.resized)?;
+        crate::resize::resize_decoded(
+            &mut self.resizer,
+            decoded,
+            tw,
+            th,
+            &mut self.planes,
+            &mut self.resized,
+        )?;
         let (ow, oh) = plan.transform.output_size(tw, th);
         plan.transform
             .apply(&self.resized.pixels, tw, th, 3, &mut self.oriented.pixels);
         self.oriented.width = ow;
         self.oriented.height = oh;
+        self.oriented.space = self.resized.space;
         Ok(())
     }
 
@@ -269,7 +280,7 @@ impl Preprocessor {
         &self,
         data: &[u8],
         header: &Header,
-        decoded: &Rgb8,
+        decoded: &Decoded,
         plan: &Plan,
         quality: u8,
         out: &[u8],
@@ -282,7 +293,7 @@ impl Preprocessor {
             orientation: header.orientation,
             had_exif: header.has_exif,
             turned: plan.turned.then_some(self.spec.turn),
-            decoded_size: Size::new((decoded.width, decoded.height)),
+            decoded_size: Size::new(decoded.size()),
             resized_from: Size::new(plan.upright),
             resized_to: Size::new(plan.out),
             quality,

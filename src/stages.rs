@@ -1,23 +1,56 @@
 //! The pipeline's stages one by one, for the benchmarks. Not part of the API: hidden from
 //! the documentation, and free to change.
 
-use crate::decode::Rgb8;
+use crate::decode::{Decoded, Image8};
 use crate::orient::Transform;
 use crate::{Error, Limits, Orientation, Spec, Subsampling};
 
-/// Decoded RGB pixels and their size.
-#[derive(Debug, Default)]
-pub struct Pixels(Rgb8);
+/// A decoded picture (packed, or a JPEG's planes) and its size.
+#[derive(Debug)]
+pub struct Pixels(Decoded);
+
+impl Default for Pixels {
+    fn default() -> Self {
+        Pixels(Decoded::Rgb(Image8::default()))
+    }
+}
 
 impl Pixels {
     /// Width and height.
     pub fn size(&self) -> (u32, u32) {
-        (self.0.width, self.0.height)
+        self.0.size()
     }
 
-    /// The packed RGB bytes.
+    /// The packed bytes (RGB, or YCbCr after resizing planes); empty for planes.
     pub fn raw(&self) -> &[u8] {
-        &self.0.pixels
+        match &self.0 {
+            Decoded::Rgb(image) => &image.pixels,
+            Decoded::Planes(_) => &[],
+        }
+    }
+
+    /// The packed picture; an empty one for planes (resize them first).
+    fn image(&self) -> &Image8 {
+        static EMPTY: Image8 = Image8 {
+            pixels: Vec::new(),
+            width: 0,
+            height: 0,
+            space: crate::decode::Space::Rgb,
+        };
+        match &self.0 {
+            Decoded::Rgb(image) => image,
+            Decoded::Planes(_) => &EMPTY,
+        }
+    }
+
+    fn packed(&mut self) -> &mut Image8 {
+        if let Decoded::Planes(_) = self.0 {
+            self.0 = Decoded::Rgb(Image8::default());
+        }
+        match &mut self.0 {
+            Decoded::Rgb(image) => image,
+            Decoded::Planes(_) => unreachable!("replaced above"),
+        }
     }
 }
 
@@ -31,7 +64,7 @@ pub fn probe(data: &[u8]) -> Result<(u32, u32, Orientation), Error> {
 pub fn decode(data: &[u8], min_width: u32, min_height: u32) -> Result<Pixels, Error> {
     let limits = Limits::default();
     let h = crate::probe::probe(data, &limits)?;
-    crate::decode::decode_at_least(data, &h, &limits, min_width, min_height).map(Pixels)
+    crate::decode::decode_shrunk(data, &h, &limits, min_width, min_height).map(Pixels)
 }
 
 /// Resize with the pipeline's filter.
@@ -42,7 +75,8 @@ pub fn resize(
     height: u32,
     dst: &mut Pixels,
 ) -> Result<(), Error> {
-    crate::resize::resize(resizer, &src.0, width, height, &mut dst.0)
+    let mut scratch = Default::default();
+    crate::resize::resize_decoded(resizer, &src.0, width, height, &mut scratch, dst.packed())
 }
 
 /// Apply an EXIF orientation then the clockwise portrait turn, as one transform.
@@ -51,21 +85,18 @@ pub fn orient(src: &Pixels, orientation: Orientation, turn: bool, dst: &mut Pixe
     if turn {
         t = Transform::turn(crate::Turn::Clockwise).after(t);
     }
-    let (w, h) = t.output_size(src.0.width, src.0.height);
-    t.apply(
-        &src.0.pixels,
-        src.0.width,
-        src.0.height,
-        3,
-        &mut dst.0.pixels,
-    );
-    dst.0.width = w;
-    dst.0.height = h;
+    let src = src.image();
+    let (w, h) = t.output_size(src.width, src.height);
+    let dst = dst.packed();
+    t.apply(&src.pixels, src.width, src.height, 3, &mut dst.pixels);
+    dst.width = w;
+    dst.height = h;
+    dst.space = src.space;
 }
 
 /// Encode at `quality` with the pipeline's settings.
 pub fn encode(src: &Pixels, quality: u8, out: &mut Vec<u8>) -> Result<(), Error> {
-    crate::encode::encode(&src.0, quality, Spec::default().subsampling, out)
+    crate::encode::encode(src.image(), quality, Spec::default().subsampling, out)
 }
 
 /// Encode with an explicit subsampling, for comparing settings.
@@ -75,5 +106,5 @@ pub fn encode_with(
     subsampling: Subsampling,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    crate::encode::encode(&src.0, quality, subsampling, out)
+    crate::encode::encode(src.image(), quality, subsampling, out)
 }

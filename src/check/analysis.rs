@@ -1,7 +1,7 @@
 //! The pixel analysis: a small luminance copy, and the measures the image-quality rules
 //! judge (sharpness, exposure, contrast).
 
-use crate::decode::Rgb8;
+use crate::decode::Image8;
 use crate::Size;
 
 /// ITU-R BT.601 luma weights (the ones JPEG's YCbCr uses), in 1/256ths: 0.299, 0.587,
@@ -60,7 +60,7 @@ pub(crate) struct Luma {
 
 /// The luminance of `rgb`, scaled by area averaging so its short side is at most
 /// `short_side` (never enlarged).
-pub(crate) fn luma_copy(rgb: &Rgb8, short_side: u32) -> Option<Luma> {
+pub(crate) fn luma_copy(rgb: &Image8, short_side: u32) -> Option<Luma> {
     let (w, h) = (rgb.width as usize, rgb.height as usize);
     if w == 0 || h == 0 || rgb.pixels.len() < w * h * 3 {
         return None;

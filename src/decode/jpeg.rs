@@ -1,0 +1,410 @@
+//! Stage 3 for baseline JPEG: a decoder that decodes straight to 1/2, 1/4 or 1/8 of the
+//! stored size in the DCT domain (shrink-on-load). Each 8 × 8 block's lowest `8 / d`
+//! frequencies go through an `8 / d`-point inverse DCT, so the decoder never builds the
+//! full-size picture, and the entropy decoding (most of the time) skips the work of
+//! storing coefficients it will not use.
+//!
+//! It takes the common case (8-bit baseline, grey or YCbCr, luminance sampled 1 or 2
+//! times chroma in each direction, one interleaved scan) and answers `None` for anything
+//! else or anything odd, so that the general decoder has the last word on those.
+
+use super::huffman::{BitReader, HuffmanTable};
+
+/// The natural (row-major) index of each zig-zag position (T.81 figure A.6).
+const ZIGZAG: [u8; 64] = [
+    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
+    13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59,
+    52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+];
+
+/// One decoded component at the reduced size, padded to whole blocks.
+#[derive(Debug, Default)]
+pub(crate) struct Plane {
+    pub(crate) samples: Vec<u8>,
+    /// Samples per row (whole blocks).
+    pub(crate) stride: usize,
+    /// Sampling factors from the frame header.
+    pub(crate) h: usize,
+    pub(crate) v: usize,
+}
+
+/// A decoded picture: one plane (grey) or three (Y, Cb, Cr).
+#[derive(Debug, Default)]
+pub(crate) struct Planes {
+    /// Size at the reduced scale: the stored size divided by the divisor, rounded up.
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) planes: Vec<Plane>,
+}
+
+#[derive(Clone, Copy)]
+struct Component {
+    id: u8,
+    h: usize,
+    v: usize,
+    quant: usize,
+}
+
+/// Decodes `data` (a probed JPEG) at 1/`divisor` (2, 4 or 8) of its size; `None` when
+/// the file is not one this decoder takes or holds anything odd.
+pub(super) fn decode_scaled(data: &[u8], divisor: u32) -> Option<Planes> {
+    let n = match divisor {
+        2 => 4,
+        4 => 2,
+        8 => 1,
+        _ => return None,
+    };
+    let mut quant = [[0u16; 64]; 4];
+    let mut dc_tables: [Option<HuffmanTable>; 4] = [None, None, None, None];
+    let mut ac_tables: [Option<HuffmanTable>; 4] = [None, None, None, None];
+    let mut restart_interval = 0usize;
+    let mut frame: Option<(u32, u32, Vec<Component>)> = None;
+    let mut pos = 2;
+    loop {
+        // Skip fill bytes before the marker.
+        while data.get(pos..pos + 2)? == [0xFF, 0xFF] {
+            pos += 1;
+        }
+        let (&[0xFF, marker], rest) = data.get(pos..)?.split_first_chunk::<2>()? else {
+            return None;
+        };
+        pos += 2;
+        if matches!(marker, 0x01 | 0xD0..=0xD8) {
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes(*rest.first_chunk::<2>()?));
+        let body = rest.get(2..len)?;
+        pos += len;
+        match marker {
+            0xC0 | 0xC1 => frame = Some(parse_frame(body)?),
+            0xDB => parse_quant(body, &mut quant)?,
+            0xC4 => parse_huffman(body, &mut dc_tables, &mut ac_tables)?,
+            0xDD => restart_interval = usize::from(u16::from_be_bytes(*body.first_chunk()?)),
+            // Adobe's segment may say the components are RGB: leave that to the general
+            // decoder.
+            0xEE => return None,
+            // Progressive, lossless, arithmetic-coded, hierarchical.
+            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return None,
+            0xDA => {
+                let (width, height, components) = frame.as_ref()?;
+                let scan = parse_scan(body, components)?;
+                let tables = scan
+                    .iter()
+                    .map(|&(dc, ac)| Some((dc_tables[dc].as_ref()?, ac_tables[ac].as_ref()?)))
+                    .collect::<Option<Vec<_>>>()?;
+                let quants: Vec<&[u16; 64]> = components.iter().map(|c| &quant[c.quant]).collect();
+                return decode_scan(
+                    data.get(pos..)?,
+                    (*width, *height),
+                    components,
+                    &tables,
+                    &quants,
+                    restart_interval,
+                    n,
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+fn parse_frame(body: &[u8]) -> Option<(u32, u32, Vec<Component>)> {
+    let (&[precision, h1, h0, w1, w0, count], rest) = body.split_first_chunk::<6>()?;
+    let (width, height) = (
+        u32::from(u16::from_be_bytes([w1, w0])),
+        u32::from(u16::from_be_bytes([h1, h0])),
+    );
+    if precision != 8 || width == 0 || height == 0 || !matches!(count, 1 | 3) {
+        return None;
+    }
+    let components: Vec<Component> = rest
+        .chunks_exact(3)
+        .take(usize::from(count))
+        .map(|c| Component {
+            id: c[0],
+            h: usize::from(c[1] >> 4),
+            v: usize::from(c[1] & 15),
+            quant: usize::from(c[2]),
+        })
+        .collect();
+    if components.len() != usize::from(count) || components.iter().any(|c| c.quant > 3) {
+        return None;
+    }
+    if count == 1 {
+        // A single component's scan is not interleaved: one block per MCU, whatever its
+        // sampling factors say.
+        let c = &components[0];
+        return Some((width, height, vec![Component { h: 1, v: 1, ..*c }]));
+    }
+    let luma = &components[0];
+    let chroma_plain = components[1..].iter().all(|c| c.h == 1 && c.v == 1);
+    if !chroma_plain || !matches!(luma.h, 1 | 2) || !matches!(luma.v, 1 | 2) {
+        return None;
+    }
+    if components.iter().map(|c| c.id).eq(*b"RGB") {
+        return None;
+    }
+    Some((width, height, components))
+}
+
+fn parse_quant(mut body: &[u8], quant: &mut [[u16; 64]; 4]) -> Option<()> {
+    while let Some((&pq_tq, rest)) = body.split_first() {
+        let (precision, id) = (pq_tq >> 4, usize::from(pq_tq & 15));
+        let table = quant.get_mut(id)?;
+        let size = if precision == 0 { 64 } else { 128 };
+        let values = rest.get(..size)?;
+        for (k, q) in table.iter_mut().enumerate() {
+            *q = if precision == 0 {
+                u16::from(values[k])
+            } else {
+                u16::from_be_bytes([values[2 * k], values[2 * k + 1]])
+            };
+        }
+        body = &rest[size..];
+    }
+    Some(())
+}
+
+fn parse_huffman(
+    mut body: &[u8],
+    dc: &mut [Option<HuffmanTable>; 4],
+    ac: &mut [Option<HuffmanTable>; 4],
+) -> Option<()> {
+    while let Some((&tc_th, rest)) = body.split_first() {
+        let (class, id) = (tc_th >> 4, usize::from(tc_th & 15));
+        let (counts, rest) = rest.split_first_chunk::<16>()?;
+        let total: usize = counts.iter().map(|&c| usize::from(c)).sum();
+        let symbols = rest.get(..total)?;
+        let table = HuffmanTable::new(counts, symbols, class == 1)?;
+        match class {
+            0 => *dc.get_mut(id)? = Some(table),
+            1 => *ac.get_mut(id)? = Some(table),
+            _ => return None,
+        }
+        body = &rest[total..];
+    }
+    Some(())
+}
+
+/// The scan's (DC table, AC table) for each frame component, in frame order; `None`
+/// unless the scan is one baseline scan over all components.
+fn parse_scan(body: &[u8], components: &[Component]) -> Option<Vec<(usize, usize)>> {
+    let (&count, rest) = body.split_first()?;
+    if usize::from(count) != components.len() {
+        return None;
+    }
+    let (selectors, tail) = rest.split_at_checked(2 * usize::from(count))?;
+    if tail.get(..3)? != [0, 63, 0] {
+        return None;
+    }
+    selectors
+        .chunks_exact(2)
+        .zip(components)
+        .map(|(s, c)| {
+            let (dc, ac) = (usize::from(s[1] >> 4), usize::from(s[1] & 15));
+            (s[0] == c.id && dc < 4 && ac < 4).then_some((dc, ac))
+        })
+        .collect()
+}
+
+fn decode_scan(
+    scan: &[u8],
+    (width, height): (u32, u32),
+    components: &[Component],
+    tables: &[(&HuffmanTable, &HuffmanTable)],
+    quants: &[&[u16; 64]],
+    restart_interval: usize,
+    n: usize,
+) -> Option<Planes> {
+    let h_max = components.iter().map(|c| c.h).max()?;
+    let v_max = components.iter().map(|c| c.v).max()?;
+    let mcus_x = (width as usize).div_ceil(8 * h_max);
+    let mcus_y = (height as usize).div_ceil(8 * v_max);
+    let mut planes: Vec<Plane> = components
+        .iter()
+        .map(|c| {
+            let stride = mcus_x * c.h * n;
+            Plane {
+                samples: vec![0; stride * mcus_y * c.v * n],
+                stride,
+                h: c.h,
+                v: c.v,
+            }
+        })
+        .collect();
+    // Zig-zag positions up to the last one the reduced IDCT reads.
+    let keep = match n {
+        1 => 1,
+        2 => 5,
+        _ => 25,
+    };
+    let idct = Idct::new(n);
+    let mut reader = BitReader::new(scan);
+    let mut block = [0i32; 64];
+    let mut predictors = [0i32; 3];
+    let (mut left_in_interval, mut next_restart) = (restart_interval, 0u8);
+    for mcu_y in 0..mcus_y {
+        for mcu_x in 0..mcus_x {
+            if restart_interval > 0 {
+                if left_in_interval == 0 {
+                    if reader.overran() || !reader.restart(next_restart) {
+                        return None;
+                    }
+                    next_restart = (next_restart + 1) % 8;
+                    predictors = [0; 3];
+                    left_in_interval = restart_interval;
+                }
+                left_in_interval -= 1;
+            }
+            for (c, comp) in components.iter().enumerate() {
+                let (dc, ac) = tables[c];
+                let plane = &mut planes[c];
+                for by in 0..comp.v {
+                    for bx in 0..comp.h {
+                        block[..keep].fill(0);
+                        reader.block(dc, ac, quants[c], &mut predictors[c], &mut block, keep)?;
+                        let x = (mcu_x * comp.h + bx) * n;
+                        let y = (mcu_y * comp.v + by) * n;
+                        idct.apply(
+                            &block,
+                            &mut plane.samples[y * plane.stride + x..],
+                            plane.stride,
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if reader.overran() {
+        return None;
+    }
+    let divisor = 8 / n as u32;
+    Some(Planes {
+        width: width.div_ceil(divisor),
+        height: height.div_ceil(divisor),
+        planes,
+    })
+}
+
+/// The reduced inverse DCT: an `n`-point IDCT (n = 1, 2 or 4) of each block's lowest
+/// `n` × `n` frequencies, scaled so that the output samples stand for the means of
+/// `8 / n` × `8 / n` pixels of the full-size block.
+struct Idct {
+    n: usize,
+    /// `basis[k * n + u]`: the weight of frequency `u` at output sample `k`,
+    /// `C(u) / 2 · cos((2k + 1) u π / 2n)`, with `C(0) = 1/√2` (T.81 A.3.3, evaluated
+    /// at the centres of the `8 / n`-pixel groups).
+    basis: [f32; 16],
+    /// Zig-zag position of frequency (v, u), at `v * n + u`.
+    at: [usize; 16],
+}
+
+impl Idct {
+    fn new(n: usize) -> Self {
+        let mut basis = [0.0; 16];
+        let mut at = [0; 16];
+        for k in 0..n {
+            for u in 0..n {
+                let c = if u == 0 {
+                    std::f64::consts::FRAC_1_SQRT_2
+                } else {
+                    1.0
+                };
+                let angle = (2 * k + 1) as f64 * u as f64 * std::f64::consts::PI / (2 * n) as f64;
+                basis[k * n + u] = (c / 2.0 * angle.cos()) as f32;
+                at[k * n + u] = ZIGZAG
+                    .iter()
+                    .position(|&natural| usize::from(natural) == k * 8 + u)
+                    .unwrap_or(0);
+            }
+        }
+        Idct { n, basis, at }
+    }
+
+    /// Writes the block's `n` × `n` samples at the start of `out`, rows `stride` apart.
+    #[inline(always)]
+    fn apply(&self, block: &[i32; 64], out: &mut [u8], stride: usize) {
+        match self.n {
+            1 => out[0] = level_shift(block[0] as f32 / 8.0),
+            2 => self.apply_n::<2>(block, out, stride),
+            _ => self.apply_n::<4>(block, out, stride),
+        }
+    }
+
+    #[inline(always)]
+    fn apply_n<const N: usize>(&self, block: &[i32; 64], out: &mut [u8], stride: usize) {
+        let mut f = [[0f32; N]; N];
+        for (v, row) in f.iter_mut().enumerate() {
+            for (u, x) in row.iter_mut().enumerate() {
+                *x = block[self.at[v * N + u]] as f32;
+            }
+        }
+        // Rows: t[v][x] = Σ_u basis[x][u] f[v][u]; then columns.
+        let mut t = [[0f32; N]; N];
+        for v in 0..N {
+            for x in 0..N {
+                t[v][x] = (0..N).map(|u| self.basis[x * N + u] * f[v][u]).sum();
+            }
+        }
+        for y in 0..N {
+            let row = &mut out[y * stride..y * stride + N];
+            for (x, sample) in row.iter_mut().enumerate() {
+                let value: f32 = (0..N).map(|v| self.basis[y * N + v] * t[v][x]).sum();
+                *sample = level_shift(value);
+            }
+        }
+    }
+}
+
+/// Adds the level shift of 128 and rounds and clamps to a sample.
+#[inline(always)]
+fn level_shift(value: f32) -> u8 {
+    (value + 128.5).clamp(0.0, 255.0) as u8
+}
+
+/// Converts the planes to packed RGB at the reduced size (JFIF's YCbCr, T.871), taking
+/// each pixel's chroma from the sample that covers it.
+pub(super) fn to_rgb(decoded: &Planes) -> Vec<u8> {
+    let (width, height) = (decoded.width as usize, decoded.height as usize);
+    let mut rgb = vec![0; width * height * 3];
+    let rows = rgb.chunks_exact_mut(width * 3).enumerate();
+    match decoded.planes.as_slice() {
+        [grey] => {
+            for (y, out) in rows {
+                let row = &grey.samples[y * grey.stride..][..width];
+                for (px, &v) in out.chunks_exact_mut(3).zip(row) {
+                    px.copy_from_slice(&[v, v, v]);
+                }
+            }
+        }
+        [luma, cb, cr] => {
+            // Luminance is sampled once or twice as densely as chroma on each axis.
+            let (shift_x, shift_y) = (luma.h - 1, luma.v - 1);
+            for (y, out) in rows {
+                let row = &luma.samples[y * luma.stride..][..width];
+                let chroma = (y >> shift_y) * cb.stride;
+                let cb_row = &cb.samples[chroma..chroma + cb.stride];
+                let cr_row = &cr.samples[chroma..chroma + cr.stride];
+                for (x, (px, &l)) in out.chunks_exact_mut(3).zip(row).enumerate() {
+                    let c = x >> shift_x;
+                    px.copy_from_slice(&ycbcr_to_rgb(l, cb_row[c], cr_row[c]));
+                }
+            }
+        }
+        _ => {}
+    }
+    rgb
+}
+
+/// One pixel from YCbCr to RGB in 16-bit fixed point (T.871 section 7).
+#[inline(always)]
+pub(super) fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let y = i32::from(y) << 16;
+    let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
+    let clamp = |v: i32| ((v + 32768) >> 16).clamp(0, 255) as u8;
+    [
+        clamp(y + 91_881 * cr),
+        clamp(y - 22_554 * cb - 46_802 * cr),
+        clamp(y + 116_130 * cb),
+    ]
+}

@@ -1,0 +1,482 @@
+//! Stage 3: decode to 8-bit RGB, whatever the source's colour type: grey, 16-bit,
+//! palette, alpha (composited onto white), CMYK and YCCK.
+
+mod huffman;
+mod jpeg;
+
+pub(crate) use jpeg::Planes;
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, ImageReader};
+
+use crate::probe::Header;
+use crate::sniff::Format;
+use crate::{Error, Limits};
+
+/// Packed 8-bit pixels, three samples each, in the stored orientation.
+#[derive(Debug, Default)]
+pub(crate) struct Image8 {
+    pub(crate) pixels: Vec<u8>,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
+    pub(crate) space: Space,
+}
+
+/// What the three samples of an [`Image8`] pixel are.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Space {
+    /// Red, green, blue.
+    #[default]
+    Rgb,
+    /// JFIF's luminance and chrominance (T.871), as the JPEG encoder takes them.
+    YCbCr,
+}
+
+/// A decoded picture as the decoder left it: packed RGB, or a JPEG's planes at their own
+/// sampling (resized each on its own, so that chroma is never upsampled only to be
+/// subsampled again).
+#[derive(Debug)]
+pub(crate) enum Decoded {
+    Rgb(Image8),
+    Planes(Planes),
+}
+
+impl Decoded {
+    /// Width and height in pixels (stored orientation).
+    pub(crate) fn size(&self) -> (u32, u32) {
+        match self {
+            Decoded::Rgb(image) => (image.width, image.height),
+            Decoded::Planes(planes) => (planes.width, planes.height),
+        }
+    }
+
+    /// As packed RGB.
+    pub(crate) fn into_rgb(self) -> Image8 {
+        match self {
+            Decoded::Rgb(image) => image,
+            Decoded::Planes(planes) => Image8 {
+                pixels: jpeg::to_rgb(&planes),
+                width: planes.width,
+                height: planes.height,
+                space: Space::Rgb,
+            },
+        }
+    }
+}
+
+/// Decodes a probed image to RGB, at least `min_width` × `min_height` (in the stored
+/// orientation) where the format can decode smaller than full size (JPEG's DCT-domain
+/// scaling), at full size otherwise. `check` uses this for its small analysis copy; the
+/// pipeline for the picture it resizes.
+pub(crate) fn decode_at_least(
+    data: &[u8],
+    header: &Header,
+    limits: &Limits,
+    min_width: u32,
+    min_height: u32,
+) -> Result<Image8, Error> {
+    decode_shrunk(data, header, limits, min_width, min_height).map(Decoded::into_rgb)
+}
+
+/// Like [`decode_at_least`], leaving a JPEG that our own decoder takes in its planes.
+pub(crate) fn decode_shrunk(
+    data: &[u8],
+    header: &Header,
+    limits: &Limits,
+    min_width: u32,
+    min_height: u32,
+) -> Result<Decoded, Error> {
+    match &header.jpeg {
+        Some(jpeg) if jpeg.components != 4 => {
+            let divisor = shrink_on_load_divisor(header, min_width, min_height);
+            if divisor > 1 {
+                if let Some(planes) = jpeg::decode_scaled(data, divisor) {
+                    return Ok(Decoded::Planes(planes));
+                }
+                return decode_jpeg_scaled(data, header, limits, divisor).map(Decoded::Rgb);
+            }
+            decode(data, header, limits).map(Decoded::Rgb)
+        }
+        Some(_) => decode(data, header, limits).map(Decoded::Rgb),
+        None => decode_png(data, header, limits).map(Decoded::Rgb),
+    }
+}
+
+/// Decodes a PNG with the `png` crate directly: palettes and low bit depths expanded,
+/// 16-bit reduced to 8, and the colour profile and text chunks skipped unread (a small
+/// iCCP or zTXt chunk can inflate to hundreds of megabytes; the profile is not used).
+fn decode_png(data: &[u8], header: &Header, limits: &Limits) -> Result<Image8, Error> {
+    let corrupt = |reason: String| Error::Corrupt {
+        format: header.format.as_str(),
+        reason,
+    };
+    let budget = usize::try_from(limits.max_alloc).unwrap_or(usize::MAX);
+    let mut decoder =
+        png::Decoder::new_with_limits(std::io::Cursor::new(data), png::Limits { bytes: budget });
+    decoder.set_ignore_iccp_chunk(true);
+    decoder.set_ignore_text_chunk(true);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| png_error(e, header, limits))?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| corrupt("image too large for this platform".into()))?;
+    let mut buf = vec![0; size];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|e| png_error(e, header, limits))?;
+    if (info.width, info.height) != (header.width, header.height) {
+        return Err(corrupt("decoded size differs from the header".into()));
+    }
+    buf.truncate(info.buffer_size());
+    let pixels = match info.color_type {
+        png::ColorType::Rgb => buf,
+        png::ColorType::Rgba => {
+            composite_onto_white(&mut buf);
+            buf
+        }
+        png::ColorType::Grayscale => buf.iter().flat_map(|&v| [v, v, v]).collect(),
+        png::ColorType::GrayscaleAlpha => {
+            let mut rgba: Vec<u8> = buf
+                .chunks_exact(2)
+                .flat_map(|p| [p[0], p[0], p[0], p[1]])
+                .collect();
+            composite_onto_white(&mut rgba);
+            rgba
+        }
+        png::ColorType::Indexed => return Err(corrupt("palette was not expanded".into())),
+    };
+    Ok(Image8 {
+        pixels,
+        width: info.width,
+        height: info.height,
+        space: Space::Rgb,
+    })
+}
+
+fn png_error(e: png::DecodingError, header: &Header, limits: &Limits) -> Error {
+    match e {
+        png::DecodingError::LimitsExceeded => Error::MemoryLimit {
+            needed: header.decode_bytes(),
+            limit: limits.max_alloc,
+        },
+        other => Error::Corrupt {
+            format: header.format.as_str(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// How much larger than the target a shrunk-on-load picture must stay, per side. The DCT
+/// scaling is coarse: decoding at 1/4 straight to about the target size loses about
+/// 2.5 dB PSNR against a full-resolution Lanczos reference; leaving the last factor of
+/// at least this to Lanczos3 loses almost nothing.
+const SHRINK_ON_LOAD_MARGIN: u32 = 2;
+
+/// The largest DCT scaling divisor (8, 4 or 2; 1 for none) that keeps the decoded
+/// picture at least `SHRINK_ON_LOAD_MARGIN` times the target on both sides.
+fn shrink_on_load_divisor(header: &Header, min_width: u32, min_height: u32) -> u32 {
+    [8, 4, 2]
+        .into_iter()
+        .find(|&d| {
+            header.width / d >= SHRINK_ON_LOAD_MARGIN * min_width
+                && header.height / d >= SHRINK_ON_LOAD_MARGIN * min_height
+        })
+        .unwrap_or(1)
+}
+
+/// Decodes a grey or three-component JPEG at 1/`divisor` of its size in the DCT domain
+/// with `jpeg-decoder`'s scaled IDCT: the files our own decoder leaves (progressive, and
+/// anything odd).
+fn decode_jpeg_scaled(
+    data: &[u8],
+    header: &Header,
+    limits: &Limits,
+    divisor: u32,
+) -> Result<Image8, Error> {
+    let corrupt = |reason: String| Error::Corrupt {
+        format: header.format.as_str(),
+        reason,
+    };
+    let mut decoder = jpeg_decoder::Decoder::new(data);
+    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_alloc).unwrap_or(usize::MAX));
+    // `scale` picks the smallest scale meeting the request on either axis: asking for
+    // exactly 1/divisor on both gets exactly that.
+    let request = |side: u32| u16::try_from(side.div_ceil(divisor)).unwrap_or(u16::MAX);
+    decoder
+        .scale(request(header.width), request(header.height))
+        .map_err(|e| corrupt(e.to_string()))?;
+    let pixels = decoder.decode().map_err(|e| corrupt(e.to_string()))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| corrupt("no frame header".into()))?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let pixels = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => pixels,
+        jpeg_decoder::PixelFormat::L8 => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+        other => return Err(corrupt(format!("unexpected pixel format {other:?}"))),
+    };
+    if pixels.len() != width as usize * height as usize * 3 {
+        return Err(corrupt("decoded size differs from the header".into()));
+    }
+    Ok(Image8 {
+        pixels,
+        width,
+        height,
+        space: Space::Rgb,
+    })
+}
+
+/// Decodes a probed image to RGB at full size. The probe has checked the size against the limits; the
+/// decoder gets them too, so a header that lies cannot make it allocate more.
+pub(crate) fn decode(data: &[u8], header: &Header, limits: &Limits) -> Result<Image8, Error> {
+    let format = match header.format {
+        Format::Jpeg => ImageFormat::Jpeg,
+        Format::Png => ImageFormat::Png,
+    };
+    let mut reader = ImageReader::with_format(Cursor::new(data), format);
+    let mut decoder_limits = image::Limits::default();
+    decoder_limits.max_image_width = Some(limits.max_side);
+    decoder_limits.max_image_height = Some(limits.max_side);
+    decoder_limits.max_alloc = Some(limits.max_alloc);
+    reader.limits(decoder_limits);
+    let image = reader
+        .decode()
+        .map_err(|e| decode_error(e, header, limits))?;
+    if (image.width(), image.height()) != (header.width, header.height) {
+        return Err(Error::Corrupt {
+            format: header.format.as_str(),
+            reason: "decoded size differs from the header".into(),
+        });
+    }
+    Ok(to_rgb8(image))
+}
+
+fn decode_error(e: image::ImageError, header: &Header, limits: &Limits) -> Error {
+    match e {
+        image::ImageError::Limits(_) => Error::MemoryLimit {
+            needed: header.decode_bytes(),
+            limit: limits.max_alloc,
+        },
+        image::ImageError::Unsupported(u) => Error::Corrupt {
+            format: header.format.as_str(),
+            reason: format!("unsupported feature: {u}"),
+        },
+        other => Error::Corrupt {
+            format: header.format.as_str(),
+            reason: other.to_string(),
+        },
+    }
+}
+
+/// Converts any decoded colour type to RGB, compositing alpha onto white.
+fn to_rgb8(image: DynamicImage) -> Image8 {
+    let (width, height) = (image.width(), image.height());
+    let pixels = if image.color().has_alpha() {
+        let mut rgba = image.into_rgba8().into_raw();
+        composite_onto_white(&mut rgba);
+        rgba
+    } else {
+        image.into_rgb8().into_raw()
+    };
+    Image8 {
+        pixels,
+        width,
+        height,
+        space: Space::Rgb,
+    }
+}
+
+/// Blends RGBA onto white in place and packs the result to RGB.
+fn composite_onto_white(rgba: &mut Vec<u8>) {
+    let n = rgba.len() / 4;
+    for i in 0..n {
+        let px = [
+            rgba[4 * i],
+            rgba[4 * i + 1],
+            rgba[4 * i + 2],
+            rgba[4 * i + 3],
+        ];
+        let a = u32::from(px[3]);
+        for c in 0..3 {
+            // value·a + 255·(255 − a), divided by 255 with rounding.
+            let v = u32::from(px[c]) * a + 255 * (255 - a);
+            rgba[3 * i + c] = ((v + 127) / 255) as u8;
+        }
+    }
+    rgba.truncate(3 * n);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpha_blends_onto_white() {
+        let mut px = vec![0, 0, 0, 0, 0, 0, 0, 255, 200, 100, 0, 128];
+        composite_onto_white(&mut px);
+        assert_eq!(px, vec![255, 255, 255, 0, 0, 0, 227, 177, 127]);
+    }
+}
+
+#[cfg(test)]
+mod scaled_tests {
+    use super::*;
+    use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
+
+    /// A smooth picture with edges and texture, `w` × `h`.
+    fn photo(w: u32, h: u32) -> Vec<u8> {
+        let mut px = Vec::with_capacity((w * h * 3) as usize);
+        for y in 0..h {
+            for x in 0..w {
+                let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+                let edge = if (x / 37 + y / 23) % 3 == 0 {
+                    60.0
+                } else {
+                    0.0
+                };
+                let tex = ((x * 7 + y * 13) % 17) as f32;
+                px.push((40.0 + 150.0 * fx + edge + tex) as u8);
+                px.push((200.0 - 120.0 * fy + tex) as u8);
+                px.push((90.0 + 80.0 * (fx * 9.0).sin() * fy + edge) as u8);
+            }
+        }
+        px
+    }
+
+    fn jpeg(w: u32, h: u32, sampling: SamplingFactor, restart: u16, grey: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, 92);
+        enc.set_sampling_factor(sampling);
+        enc.set_restart_interval(restart);
+        let rgb = photo(w, h);
+        if grey {
+            let luma: Vec<u8> = rgb.chunks(3).map(|p| p[1]).collect();
+            enc.encode(&luma, w as u16, h as u16, ColorType::Luma)
+                .unwrap();
+        } else {
+            enc.encode(&rgb, w as u16, h as u16, ColorType::Rgb)
+                .unwrap();
+        }
+        out
+    }
+
+    /// `jpeg-decoder`'s decode of `data` at 1/`divisor` (1 for full size), as RGB.
+    fn theirs(data: &[u8], divisor: u32) -> (Vec<u8>, u32, u32) {
+        let mut d = jpeg_decoder::Decoder::new(data);
+        d.read_info().unwrap();
+        let info = d.info().unwrap();
+        let request = |s: u16| s.div_ceil(divisor as u16);
+        d.scale(request(info.width), request(info.height)).unwrap();
+        let pixels = d.decode().unwrap();
+        let info = d.info().unwrap();
+        let pixels = if info.pixel_format == jpeg_decoder::PixelFormat::L8 {
+            pixels.iter().flat_map(|&v| [v, v, v]).collect()
+        } else {
+            pixels
+        };
+        (pixels, u32::from(info.width), u32::from(info.height))
+    }
+
+    /// Mean absolute difference of two pictures of the same size.
+    fn mad(a: &[u8], b: &[u8]) -> f64 {
+        assert_eq!(a.len(), b.len());
+        a.iter()
+            .zip(b)
+            .map(|(&x, &y)| f64::from(x.abs_diff(y)))
+            .sum::<f64>()
+            / a.len() as f64
+    }
+
+    /// The full-size decode averaged over `divisor` × `divisor` squares: what a
+    /// shrunk-on-load picture stands for.
+    fn reference(data: &[u8], divisor: u32) -> Vec<u8> {
+        let (full, w, h) = theirs(data, 1);
+        let (sw, sh) = (w.div_ceil(divisor), h.div_ceil(divisor));
+        let mut out = Vec::new();
+        for y in 0..sh {
+            for x in 0..sw {
+                for c in 0..3 {
+                    let (mut sum, mut n) = (0u32, 0u32);
+                    for yy in y * divisor..((y + 1) * divisor).min(h) {
+                        for xx in x * divisor..((x + 1) * divisor).min(w) {
+                            sum += u32::from(full[((yy * w + xx) * 3 + c) as usize]);
+                            n += 1;
+                        }
+                    }
+                    out.push(((sum + n / 2) / n) as u8);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn matches_jpeg_decoder_without_subsampling() {
+        for (restart, grey) in [(7, false), (0, true), (0, false)] {
+            for (w, h) in [(333, 251), (64, 48), (17, 9)] {
+                let data = jpeg(w, h, SamplingFactor::F_1_1, restart, grey);
+                for divisor in [2, 4, 8] {
+                    let planes = jpeg::decode_scaled(&data, divisor).expect("ours takes it");
+                    let (theirs, tw, th) = theirs(&data, divisor);
+                    assert_eq!((planes.width, planes.height), (tw, th));
+                    let diff = mad(&jpeg::to_rgb(&planes), &theirs);
+                    // At 1/8 the two round the DC term differently.
+                    let bound = if divisor == 8 { 1.2 } else { 0.1 };
+                    assert!(
+                        diff < bound,
+                        "rst {restart} grey {grey} {w}x{h} /{divisor}: {diff}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn subsampled_planes_are_as_close_to_the_full_decode_as_jpeg_decoder() {
+        for (sampling, restart) in [
+            (SamplingFactor::F_2_2, 0),
+            (SamplingFactor::F_2_1, 5),
+            (SamplingFactor::F_1_2, 3),
+        ] {
+            for (w, h) in [(333, 251), (64, 48), (17, 9)] {
+                let data = jpeg(w, h, sampling, restart, false);
+                for divisor in [2, 4, 8] {
+                    let planes = jpeg::decode_scaled(&data, divisor).expect("ours takes it");
+                    let reference = reference(&data, divisor);
+                    // As the pipeline does: each plane resized on its own, chroma
+                    // brought up to the luminance's size here.
+                    let (pw, ph) = (planes.width, planes.height);
+                    let mut ycc = Image8::default();
+                    crate::resize::resize_decoded(
+                        &mut fast_image_resize::Resizer::new(),
+                        &Decoded::Planes(planes),
+                        pw,
+                        ph,
+                        &mut Default::default(),
+                        &mut ycc,
+                    )
+                    .unwrap();
+                    let rgb: Vec<u8> = ycc
+                        .pixels
+                        .chunks(3)
+                        .flat_map(|p| jpeg::ycbcr_to_rgb(p[0], p[1], p[2]))
+                        .collect();
+                    let ours = mad(&rgb, &reference);
+                    let theirs = mad(&theirs(&data, divisor).0, &reference);
+                    eprintln!(
+                        "{sampling:?} {w}x{h} /{divisor}: ours {ours:.2}, jpeg-decoder {theirs:.2}"
+                    );
+                    // A few pixels across, one chroma sample more or less weighs heavily.
+                    let slack = if pw.min(ph) >= 16 { 0.5 } else { 1.5 };
+                    assert!(
+                        ours < theirs + slack,
+                        "{sampling:?} {w}x{h} /{divisor}: {ours} vs {theirs}"
+                    );
+                }
+            }
+        }
+    }
+}
