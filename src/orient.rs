@@ -148,31 +148,96 @@ impl Transform {
             out.copy_from_slice(&src[..w * h * channels]);
             return;
         }
-        // The inverse of an orthogonal matrix is its transpose: an output step in x moves
-        // (m00, m10) in the input, a step in y moves (m01, m11).
-        let inv = [[self.m[0][0], self.m[1][0]], [self.m[0][1], self.m[1][1]]];
-        let stride = |dx: i8, dy: i8| {
-            isize::from(dx) * channels as isize + isize::from(dy) * (w * channels) as isize
-        };
-        let step_x = stride(inv[0][0], inv[1][0]);
-        let step_y = stride(inv[0][1], inv[1][1]);
-        // The input pixel shown at output (0, 0).
-        let start_x = if inv[0][0] < 0 || inv[0][1] < 0 {
+        self.walk(w, h, channels, out, |px, i| {
+            px.copy_from_slice(&src[i * channels..(i + 1) * channels])
+        });
+    }
+
+    /// Applies the transform to a picture in three planes, interleaving them into packed
+    /// pixels in `out` (resized to fit): resizing a JPEG's planes and turning the result
+    /// is then one pass and one buffer. `planes[0]` is `width` × `height`; the other two
+    /// are that size too, or half of it on each axis when `half_chroma` (each of their
+    /// samples then serves a 2 × 2 square, as 4:2:0 encoding averages it back).
+    pub(crate) fn apply_planes(
+        self,
+        planes: [&[u8]; 3],
+        width: u32,
+        height: u32,
+        half_chroma: bool,
+        out: &mut Vec<u8>,
+    ) {
+        let (w, h) = (width as usize, height as usize);
+        let shift = usize::from(half_chroma);
+        let chroma_w = w.div_ceil(1 << shift);
+        let chroma_len = chroma_w * h.div_ceil(1 << shift);
+        out.clear();
+        out.resize(w * h * 3, 0);
+        let [luma, cb, cr] = planes;
+        if out.is_empty() || luma.len() < w * h || cb.len() < chroma_len || cr.len() < chroma_len {
+            return;
+        }
+        let (ow, _) = self.output_size(width, height);
+        let inv = self.inverse();
+        // Walk the input in (x, y): an output step in x moves (inv[0][0], inv[1][0]), a
+        // step in y moves (inv[0][1], inv[1][1]).
+        let (mut row_x, mut row_y) = self.start(w, h);
+        for out_row in out.chunks_exact_mut(ow as usize * 3) {
+            let (mut x, mut y) = (row_x, row_y);
+            for px in out_row.chunks_exact_mut(3) {
+                let (ux, uy) = (x as usize, y as usize);
+                let c = (uy >> shift) * chroma_w + (ux >> shift);
+                px.copy_from_slice(&[luma[uy * w + ux], cb[c], cr[c]]);
+                x += isize::from(inv[0][0]);
+                y += isize::from(inv[1][0]);
+            }
+            row_x += isize::from(inv[0][1]);
+            row_y += isize::from(inv[1][1]);
+        }
+    }
+
+    /// The inverse map; the inverse of an orthogonal matrix is its transpose.
+    fn inverse(self) -> [[i8; 2]; 2] {
+        [[self.m[0][0], self.m[1][0]], [self.m[0][1], self.m[1][1]]]
+    }
+
+    /// The input pixel (x, y) shown at output (0, 0), for a `w` × `h` input.
+    fn start(self, w: usize, h: usize) -> (isize, isize) {
+        let inv = self.inverse();
+        let x = if inv[0][0] < 0 || inv[0][1] < 0 {
             w - 1
         } else {
             0
         };
-        let start_y = if inv[1][0] < 0 || inv[1][1] < 0 {
+        let y = if inv[1][0] < 0 || inv[1][1] < 0 {
             h - 1
         } else {
             0
         };
-        let mut row_start = ((start_y * w + start_x) * channels) as isize;
-        for out_row in out.chunks_exact_mut(ow * channels) {
+        (x as isize, y as isize)
+    }
+
+    /// Calls `put(output pixel, input pixel index)` for every pixel of `out`, a
+    /// `w` × `h` input turned by the transform, `channels` samples a pixel.
+    #[inline(always)]
+    fn walk(
+        self,
+        w: usize,
+        h: usize,
+        channels: usize,
+        out: &mut [u8],
+        mut put: impl FnMut(&mut [u8], usize),
+    ) {
+        let (ow, _) = self.output_size(w as u32, h as u32);
+        let inv = self.inverse();
+        let stride = |dx: i8, dy: i8| isize::from(dx) + isize::from(dy) * w as isize;
+        let step_x = stride(inv[0][0], inv[1][0]);
+        let step_y = stride(inv[0][1], inv[1][1]);
+        let (start_x, start_y) = self.start(w, h);
+        let mut row_start = start_y * w as isize + start_x;
+        for out_row in out.chunks_exact_mut(ow as usize * channels) {
             let mut at = row_start;
             for px in out_row.chunks_exact_mut(channels) {
-                let i = at as usize;
-                px.copy_from_slice(&src[i..i + channels]);
+                put(px, at as usize);
                 at += step_x;
             }
             row_start += step_y;
@@ -199,6 +264,42 @@ impl From<Orientation> for Transform {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every transform of three planes (chroma at half size, or full) matches the packed
+    /// transform of the same picture with each chroma sample repeated over its square.
+    #[test]
+    fn planes_turn_like_packed_pixels() {
+        let (w, h) = (6usize, 4usize);
+        let luma: Vec<u8> = (0..w * h).map(|i| i as u8).collect();
+        let cb: Vec<u8> = (0..w * h / 4).map(|i| 100 + i as u8).collect();
+        let cr: Vec<u8> = (0..w * h / 4).map(|i| 200 + i as u8).collect();
+        let packed: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let c = (i / w / 2) * (w / 2) + (i % w) / 2;
+                [luma[i], cb[c], cr[c]]
+            })
+            .collect();
+        let full_cb: Vec<u8> = packed.chunks(3).map(|p| p[1]).collect();
+        let full_cr: Vec<u8> = packed.chunks(3).map(|p| p[2]).collect();
+        for value in 1..=8 {
+            let t = Transform::from(Orientation::from_exif(value).unwrap());
+            let t = Transform::turn(Turn::Clockwise).after(t);
+            let mut expected = Vec::new();
+            t.apply(&packed, w as u32, h as u32, 3, &mut expected);
+            let mut half = Vec::new();
+            t.apply_planes([&luma, &cb, &cr], w as u32, h as u32, true, &mut half);
+            assert_eq!(half, expected, "orientation {value}, half chroma");
+            let mut full = Vec::new();
+            t.apply_planes(
+                [&luma, &full_cb, &full_cr],
+                w as u32,
+                h as u32,
+                false,
+                &mut full,
+            );
+            assert_eq!(full, expected, "orientation {value}, full chroma");
+        }
+    }
 
     /// A 3 × 2 picture of one-channel pixels 0..6, row by row.
     fn apply(t: Transform) -> (Vec<u8>, (u32, u32)) {

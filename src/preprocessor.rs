@@ -2,12 +2,12 @@
 
 use fast_image_resize::Resizer;
 
-use crate::decode::{decode_shrunk, Decoded, Image8};
+use crate::decode::{decode_shrunk, Decoded, Image8, Space};
 use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::probe::{probe, Header};
-use crate::{CheckOptions, Error, Spec};
+use crate::{CheckOptions, Error, Spec, Subsampling};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
 /// by this much (about 8% fewer pixels a step); the minimum size stops it.
@@ -174,7 +174,9 @@ impl Preprocessor {
         // the decoder learns how small it may decode.
         let first = plan(header.width, header.height, header.orientation, &spec, 1.0)?;
         let (tw, th) = first.stored_target();
-        let decoded = decode_shrunk(data, &header, &spec.limits, tw, th)?;
+        // The decoded picture is dropped once rendered, before the encoder needs its
+        // memory; the rare picture that must shrink further is decoded again.
+        let mut decoded = Some(decode_shrunk(data, &header, &spec.limits, tw, th)?);
         let budget = spec.byte_budget();
         let mut scale_cap = 1.0;
         let mut encodes = 0;
@@ -186,12 +188,19 @@ impl Preprocessor {
                 &spec,
                 scale_cap,
             )?;
-            self.render(&decoded, &plan)?;
+            let picture = match decoded.take() {
+                Some(picture) => picture,
+                None => decode_shrunk(data, &header, &spec.limits, tw, th)?,
+            };
+            let decoded_size = picture.size();
+            self.render(&picture, &plan)?;
+            drop(picture);
             let (quality, fits) = self.encode_within(budget, out, &mut encodes)?;
             if fits {
-                let mut report = self.report(data, &header, &decoded, &plan, quality, out, encodes);
+                let mut report =
+                    self.report(data, &header, decoded_size, &plan, quality, out, encodes);
                 verify(out, &spec, &report)?;
-                report.check = crate::check_with(out, &spec, &self.check);
+                report.check = crate::check::check_encoded(out, &self.oriented, &spec, &self.check);
                 return Ok(report);
             }
             // Not even the lowest quality fits: make the picture smaller, down to the
@@ -220,20 +229,35 @@ impl Preprocessor {
     /// `self.oriented`.
     fn render(&mut self, decoded: &Decoded, plan: &Plan) -> Result<(), Error> {
         let (tw, th) = plan.stored_target();
-        crate::resize::resize_decoded(
-            &mut self.resizer,
-            decoded,
-            tw,
-            th,
-            &mut self.planes,
-            &mut self.resized,
-        )?;
+        match decoded {
+            Decoded::Rgb(image) => {
+                crate::resize::resize(&mut self.resizer, image, tw, th, &mut self.resized)?;
+                plan.transform
+                    .apply(&self.resized.pixels, tw, th, 3, &mut self.oriented.pixels);
+                self.oriented.space = Space::Rgb;
+            }
+            Decoded::Planes(planes) => {
+                // For 4:2:0 output, chroma is resized straight to the encoder's chroma
+                // size (when the picture has whole 2 × 2 squares); the encoder's 2 × 2
+                // average of the samples we repeat gives them back exactly.
+                let half = self.spec.subsampling == Subsampling::S420 && tw % 2 == 0 && th % 2 == 0;
+                let chroma = if half { (tw / 2, th / 2) } else { (tw, th) };
+                crate::resize::resize_planes(
+                    &mut self.resizer,
+                    planes,
+                    (tw, th),
+                    chroma,
+                    &mut self.planes,
+                )?;
+                let [y, cb, cr] = &self.planes;
+                plan.transform
+                    .apply_planes([y, cb, cr], tw, th, half, &mut self.oriented.pixels);
+                self.oriented.space = Space::YCbCr;
+            }
+        }
         let (ow, oh) = plan.transform.output_size(tw, th);
-        plan.transform
-            .apply(&self.resized.pixels, tw, th, 3, &mut self.oriented.pixels);
         self.oriented.width = ow;
         self.oriented.height = oh;
-        self.oriented.space = self.resized.space;
         Ok(())
     }
 
@@ -280,7 +304,7 @@ impl Preprocessor {
         &self,
         data: &[u8],
         header: &Header,
-        decoded: &Decoded,
+        decoded_size: (u32, u32),
         plan: &Plan,
         quality: u8,
         out: &[u8],
@@ -293,7 +317,7 @@ impl Preprocessor {
             orientation: header.orientation,
             had_exif: header.has_exif,
             turned: plan.turned.then_some(self.spec.turn),
-            decoded_size: Size::new(decoded.size()),
+            decoded_size: Size::new(decoded_size),
             resized_from: Size::new(plan.upright),
             resized_to: Size::new(plan.out),
             quality,

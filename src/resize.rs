@@ -8,7 +8,7 @@
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
-use crate::decode::{Decoded, Image8, Planes, Space};
+use crate::decode::{Image8, Planes};
 use crate::Error;
 
 /// The resize filter of the pipeline.
@@ -45,38 +45,24 @@ pub(crate) fn resize(
         .map_err(|e| internal(&e))
 }
 
-/// Resizes a decoded picture to `width` × `height` into `dst`: packed RGB as it is, and a
-/// JPEG's planes one by one (chroma from its own, smaller, plane: never upsampled first)
-/// into packed YCbCr. `scratch` holds the resized planes between calls.
-pub(crate) fn resize_decoded(
-    resizer: &mut Resizer,
-    src: &Decoded,
-    width: u32,
-    height: u32,
-    scratch: &mut [Vec<u8>; 3],
-    dst: &mut Image8,
-) -> Result<(), Error> {
-    match src {
-        Decoded::Rgb(image) => resize(resizer, image, width, height, dst),
-        Decoded::Planes(planes) => resize_planes(resizer, planes, width, height, scratch, dst),
-    }
-}
-
-fn resize_planes(
+/// Resizes a JPEG's planes one by one into `out`: luminance to `width` × `height`,
+/// chroma to `chroma` (the same, or half on each axis for 4:2:0 output), each from its own
+/// plane (chroma never upsampled first). A grey picture gets neutral chroma.
+pub(crate) fn resize_planes(
     resizer: &mut Resizer,
     src: &Planes,
-    width: u32,
-    height: u32,
-    scratch: &mut [Vec<u8>; 3],
-    dst: &mut Image8,
+    (width, height): (u32, u32),
+    chroma: (u32, u32),
+    out: &mut [Vec<u8>; 3],
 ) -> Result<(), Error> {
     let internal = |e: &dyn std::fmt::Display| Error::Internal {
         reason: format!("resize: {e}"),
     };
-    let count = width as usize * height as usize;
     let h_max = src.planes.iter().map(|p| p.h).max().unwrap_or(1);
     let v_max = src.planes.iter().map(|p| p.v).max().unwrap_or(1);
-    for (plane, out) in src.planes.iter().zip(scratch.iter_mut()) {
+    for (i, (plane, out)) in src.planes.iter().zip(out.iter_mut()).enumerate() {
+        let (width, height) = if i == 0 { (width, height) } else { chroma };
+        let count = width as usize * height as usize;
         out.clear();
         out.resize(count, 0);
         let rows = (plane.samples.len() / plane.stride.max(1)) as u32;
@@ -95,21 +81,9 @@ fn resize_planes(
             .resize(&from, &mut to, &options)
             .map_err(|e| internal(&e))?;
     }
-    dst.width = width;
-    dst.height = height;
-    dst.space = Space::YCbCr;
-    dst.pixels.clear();
-    dst.pixels.resize(count * 3, 0);
-    let [luma, cb, cr] = &*scratch;
-    if src.planes.len() == 1 {
-        for (px, &y) in dst.pixels.chunks_exact_mut(3).zip(luma) {
-            px.copy_from_slice(&[y, 128, 128]);
-        }
-    } else {
-        let chroma = cb.iter().zip(cr);
-        for ((px, &y), (&b, &r)) in dst.pixels.chunks_exact_mut(3).zip(luma).zip(chroma) {
-            px.copy_from_slice(&[y, b, r]);
-        }
+    for neutral in out.iter_mut().skip(src.planes.len()) {
+        neutral.clear();
+        neutral.resize(chroma.0 as usize * chroma.1 as usize, 128);
     }
     Ok(())
 }

@@ -75,8 +75,23 @@ pub fn resize(
     height: u32,
     dst: &mut Pixels,
 ) -> Result<(), Error> {
-    let mut scratch = Default::default();
-    crate::resize::resize_decoded(resizer, &src.0, width, height, &mut scratch, dst.packed())
+    let dst = dst.packed();
+    match &src.0 {
+        Decoded::Rgb(image) => crate::resize::resize(resizer, image, width, height, dst),
+        Decoded::Planes(planes) => {
+            let mut scratch = Default::default();
+            let (w, h) = (width, height);
+            let half = w % 2 == 0 && h % 2 == 0;
+            let chroma = if half { (w / 2, h / 2) } else { (w, h) };
+            crate::resize::resize_planes(resizer, planes, (w, h), chroma, &mut scratch)?;
+            let [y, cb, cr] = &scratch;
+            Transform::IDENTITY.apply_planes([y, cb, cr], w, h, half, &mut dst.pixels);
+            dst.width = width;
+            dst.height = height;
+            dst.space = crate::decode::Space::YCbCr;
+            Ok(())
+        }
+    }
 }
 
 /// Apply an EXIF orientation then the clockwise portrait turn, as one transform.

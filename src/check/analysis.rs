@@ -1,7 +1,7 @@
 //! The pixel analysis: a small luminance copy, and the measures the image-quality rules
 //! judge (sharpness, exposure, contrast).
 
-use crate::decode::Image8;
+use crate::decode::{Decoded, Image8, Planes, Space};
 use crate::Size;
 
 /// ITU-R BT.601 luma weights (the ones JPEG's YCbCr uses), in 1/256ths: 0.299, 0.587,
@@ -65,19 +65,47 @@ pub(crate) fn luma_copy(rgb: &Image8, short_side: u32) -> Option<Luma> {
     if w == 0 || h == 0 || rgb.pixels.len() < w * h * 3 {
         return None;
     }
-    let luma: Vec<f32> = rgb
-        .pixels
-        .chunks_exact(3)
-        .take(w * h)
-        .map(|p| {
-            let y: u32 = p
-                .iter()
-                .zip(LUMA_WEIGHTS)
-                .map(|(&c, k)| u32::from(c) * k)
-                .sum();
-            y as f32 / 256.0
-        })
+    let pixels = rgb.pixels.chunks_exact(3).take(w * h);
+    let luma: Vec<f32> = match rgb.space {
+        Space::YCbCr => pixels.map(|p| f32::from(p[0])).collect(),
+        Space::Rgb => pixels
+            .map(|p| {
+                let y: u32 = p
+                    .iter()
+                    .zip(LUMA_WEIGHTS)
+                    .map(|(&c, k)| u32::from(c) * k)
+                    .sum();
+                y as f32 / 256.0
+            })
+            .collect(),
+    };
+    scaled_luma(luma, w, h, short_side)
+}
+
+/// The luminance of a decoded picture: a JPEG's own Y plane where it was left in planes.
+pub(crate) fn luma_of_decoded(decoded: &Decoded, short_side: u32) -> Option<Luma> {
+    match decoded {
+        Decoded::Rgb(rgb) => luma_copy(rgb, short_side),
+        Decoded::Planes(planes) => luma_of_planes(planes, short_side),
+    }
+}
+
+fn luma_of_planes(planes: &Planes, short_side: u32) -> Option<Luma> {
+    let (w, h) = (planes.width as usize, planes.height as usize);
+    let y = planes.planes.first()?;
+    if w == 0 || h == 0 || y.stride < w || y.samples.len() < y.stride * h {
+        return None;
+    }
+    let luma: Vec<f32> = y
+        .samples
+        .chunks_exact(y.stride)
+        .take(h)
+        .flat_map(|row| row[..w].iter().map(|&v| f32::from(v)))
         .collect();
+    scaled_luma(luma, w, h, short_side)
+}
+
+fn scaled_luma(luma: Vec<f32>, w: usize, h: usize, short_side: u32) -> Option<Luma> {
     let short = w.min(h);
     let target = short_side.max(1) as usize;
     if short <= target {

@@ -12,13 +12,13 @@ pub use analysis::Metrics;
 pub use options::{CheckOptions, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
-use crate::decode::decode_at_least;
+use crate::decode::{decode_shrunk, Image8};
 use crate::geometry::plan;
 use crate::orient::Transform;
 use crate::probe::{probe, Header};
 use crate::{Error, Orientation, Rule, Size, Spec};
 
-/// The margin `decode_at_least` keeps over the size it is asked for (it decodes at least
+/// The margin `decode_shrunk` keeps over the size it is asked for (it decodes at least
 /// twice the target per side, for the resizer's quality). The analysis asks for its size
 /// divided by this, and decodes again at full request if the copy comes out smaller.
 const ANALYSIS_DECODE_MARGIN: u32 = 2;
@@ -443,21 +443,53 @@ fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, optio
     // The decoder keeps a margin over what it is asked for (twice, for the resizer's
     // sake); the analysis needs none, so it asks for half and checks what it got: a 12 MP
     // JPEG is then decoded at a quarter of its size, not half.
-    let decode = |(w, h): (u32, u32)| decode_at_least(data, header, &spec.limits, w, h);
+    let decode = |(w, h): (u32, u32)| decode_shrunk(data, header, &spec.limits, w, h);
     let mut decoded = decode(scaled(n.div_ceil(ANALYSIS_DECODE_MARGIN)));
-    if let Ok(rgb) = &decoded {
-        if rgb.width.min(rgb.height) < n.min(short) {
+    if let Ok(picture) = &decoded {
+        let (w, h) = picture.size();
+        if w.min(h) < n.min(short) {
             decoded = decode(scaled(n));
         }
     }
-    let rgb = match decoded {
-        Ok(rgb) => rgb,
+    let luma = match decoded {
+        Ok(picture) => analysis::luma_of_decoded(&picture, n),
         Err(e) => {
             report.findings.push(from_error(&e));
             return;
         }
     };
-    let Some(luma) = analysis::luma_copy(&rgb, n) else {
+    judge(report, luma, options);
+}
+
+/// `check_with` for an output of the pipeline: the rules on `jpeg`'s bytes and header,
+/// and the pixel analysis on `pixels`, the picture `jpeg` was encoded from (the same
+/// picture, without decoding it again).
+pub(crate) fn check_encoded(
+    jpeg: &[u8],
+    pixels: &Image8,
+    spec: &Spec,
+    options: &CheckOptions,
+) -> Report {
+    let report = check_with(
+        jpeg,
+        spec,
+        &CheckOptions {
+            analyse: false,
+            ..*options
+        },
+    );
+    let mut report = report;
+    if options.analyse && report.format.is_some() {
+        let luma = analysis::luma_copy(pixels, options.analysis_short_side.max(1));
+        judge(&mut report, luma, options);
+        report = report.finish();
+    }
+    report
+}
+
+/// Measures `luma` and adds a finding for each judgement it fails.
+fn judge(report: &mut Report, luma: Option<analysis::Luma>, options: &CheckOptions) {
+    let Some(luma) = luma else {
         report.findings.push(from_error(&Error::Internal {
             reason: "decoded buffer shorter than its size".into(),
         }));

@@ -244,7 +244,8 @@ impl<'a> BitReader<'a> {
 
     /// Decodes one block's coefficients (T.81 F.2.2), dequantised, into `block` in
     /// zig-zag order up to `keep` (later ones are decoded and dropped). `dc` is the
-    /// component's DC predictor. `None` for data no valid scan holds.
+    /// component's DC predictor. Returns the highest zig-zag position below `keep` it
+    /// wrote a non-zero value to (0 when only DC); `None` for data no valid scan holds.
     #[inline(always)]
     pub(super) fn block(
         &mut self,
@@ -254,7 +255,7 @@ impl<'a> BitReader<'a> {
         dc: &mut i32,
         block: &mut [i32; 64],
         keep: usize,
-    ) -> Option<()> {
+    ) -> Option<usize> {
         let size = self.symbol(dc_table)?;
         if size > 11 {
             return None;
@@ -262,6 +263,7 @@ impl<'a> BitReader<'a> {
         let diff = self.receive_extend(u32::from(size));
         *dc = dc.wrapping_add(diff);
         block[0] = dc.wrapping_mul(i32::from(quant[0]));
+        let mut last = 0;
         let mut k = 1usize;
         while k < 64 {
             self.refill();
@@ -275,6 +277,7 @@ impl<'a> BitReader<'a> {
                 }
                 if k < keep {
                     block[k] = i32::from(fast >> 8) * i32::from(quant[k]);
+                    last = k;
                 }
                 k += 1;
                 continue;
@@ -295,10 +298,11 @@ impl<'a> BitReader<'a> {
             let value = self.receive_extend(size);
             if k < keep {
                 block[k] = value * i32::from(quant[k]);
+                last = k;
             }
             k += 1;
         }
-        Some(())
+        Some(last)
     }
 }
 

@@ -262,11 +262,19 @@ fn decode_scan(
                 for by in 0..comp.v {
                     for bx in 0..comp.h {
                         block[..keep].fill(0);
-                        reader.block(dc, ac, quants[c], &mut predictors[c], &mut block, keep)?;
+                        let last = reader.block(
+                            dc,
+                            ac,
+                            quants[c],
+                            &mut predictors[c],
+                            &mut block,
+                            keep,
+                        )?;
                         let x = (mcu_x * comp.h + bx) * n;
                         let y = (mcu_y * comp.v + by) * n;
                         idct.apply(
                             &block,
+                            last,
                             &mut plane.samples[y * plane.stride + x..],
                             plane.stride,
                         );
@@ -322,12 +330,49 @@ impl Idct {
     }
 
     /// Writes the block's `n` × `n` samples at the start of `out`, rows `stride` apart.
+    /// `last` is the highest zig-zag position the block may have non-zero.
     #[inline(always)]
-    fn apply(&self, block: &[i32; 64], out: &mut [u8], stride: usize) {
+    fn apply(&self, block: &[i32; 64], last: usize, out: &mut [u8], stride: usize) {
+        if last == 0 {
+            // A flat block (most of them, in smooth areas): its mean is DC / 8.
+            let value = level_shift(block[0] as f32 / 8.0);
+            for row in out.chunks_mut(stride).take(self.n) {
+                row[..self.n].fill(value);
+            }
+            return;
+        }
         match self.n {
             1 => out[0] = level_shift(block[0] as f32 / 8.0),
             2 => self.apply_n::<2>(block, out, stride),
-            _ => self.apply_n::<4>(block, out, stride),
+            _ => self.apply_4(block, out, stride),
+        }
+    }
+
+    /// The 4-point case, factored (even and odd halves), on rows then columns.
+    #[inline(always)]
+    fn apply_4(&self, block: &[i32; 64], out: &mut [u8], stride: usize) {
+        // C(0)/2 = cos(π/4)/2, cos(π/8)/2, cos(3π/8)/2.
+        const A: f32 = 0.353_553_38;
+        const C1: f32 = 0.461_939_77;
+        const C3: f32 = 0.191_341_72;
+        let idct4 = |f: [f32; 4]| {
+            let (e0, e1) = (A * (f[0] + f[2]), A * (f[0] - f[2]));
+            let (o0, o1) = (C1 * f[1] + C3 * f[3], C3 * f[1] - C1 * f[3]);
+            [e0 + o0, e1 + o1, e1 - o1, e0 - o0]
+        };
+        let mut t = [[0f32; 4]; 4];
+        for (v, row) in t.iter_mut().enumerate() {
+            let at = &self.at[v * 4..v * 4 + 4];
+            *row = idct4([0, 1, 2, 3].map(|u| block[at[u]] as f32));
+        }
+        let mut columns = [[0f32; 4]; 4];
+        for (x, column) in columns.iter_mut().enumerate() {
+            *column = idct4([t[0][x], t[1][x], t[2][x], t[3][x]]);
+        }
+        for (y, row) in out.chunks_mut(stride).take(4).enumerate() {
+            for (x, sample) in row[..4].iter_mut().enumerate() {
+                *sample = level_shift(columns[x][y]);
+            }
         }
     }
 
@@ -341,9 +386,9 @@ impl Idct {
         }
         // Rows: t[v][x] = Σ_u basis[x][u] f[v][u]; then columns.
         let mut t = [[0f32; N]; N];
-        for v in 0..N {
-            for x in 0..N {
-                t[v][x] = (0..N).map(|u| self.basis[x * N + u] * f[v][u]).sum();
+        for (t_row, f_row) in t.iter_mut().zip(&f) {
+            for (x, cell) in t_row.iter_mut().enumerate() {
+                *cell = (0..N).map(|u| self.basis[x * N + u] * f_row[u]).sum();
             }
         }
         for y in 0..N {
@@ -362,6 +407,7 @@ fn level_shift(value: f32) -> u8 {
     (value + 128.5).clamp(0.0, 255.0) as u8
 }
 
+#[cfg(test)]
 /// Converts the planes to packed RGB at the reduced size (JFIF's YCbCr, T.871), taking
 /// each pixel's chroma from the sample that covers it.
 pub(super) fn to_rgb(decoded: &Planes) -> Vec<u8> {
@@ -397,7 +443,7 @@ pub(super) fn to_rgb(decoded: &Planes) -> Vec<u8> {
 }
 
 /// One pixel from YCbCr to RGB in 16-bit fixed point (T.871 section 7).
-#[inline(always)]
+#[cfg(test)]
 pub(super) fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     let y = i32::from(y) << 16;
     let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);

@@ -50,36 +50,13 @@ impl Decoded {
             Decoded::Planes(planes) => (planes.width, planes.height),
         }
     }
-
-    /// As packed RGB.
-    pub(crate) fn into_rgb(self) -> Image8 {
-        match self {
-            Decoded::Rgb(image) => image,
-            Decoded::Planes(planes) => Image8 {
-                pixels: jpeg::to_rgb(&planes),
-                width: planes.width,
-                height: planes.height,
-                space: Space::Rgb,
-            },
-        }
-    }
 }
 
-/// Decodes a probed image to RGB, at least `min_width` × `min_height` (in the stored
-/// orientation) where the format can decode smaller than full size (JPEG's DCT-domain
-/// scaling), at full size otherwise. `check` uses this for its small analysis copy; the
-/// pipeline for the picture it resizes.
-pub(crate) fn decode_at_least(
-    data: &[u8],
-    header: &Header,
-    limits: &Limits,
-    min_width: u32,
-    min_height: u32,
-) -> Result<Image8, Error> {
-    decode_shrunk(data, header, limits, min_width, min_height).map(Decoded::into_rgb)
-}
-
-/// Like [`decode_at_least`], leaving a JPEG that our own decoder takes in its planes.
+/// Decodes a probed image at least `min_width` × `min_height` (in the stored orientation)
+/// where the format can decode smaller than full size (JPEG's DCT-domain scaling), at
+/// full size otherwise. A JPEG our own decoder takes stays in its planes; anything else
+/// comes out as RGB, whatever its colour type. `check` uses this for its small analysis
+/// copy; the pipeline for the picture it resizes.
 pub(crate) fn decode_shrunk(
     data: &[u8],
     header: &Header,
@@ -449,18 +426,25 @@ mod scaled_tests {
                     // As the pipeline does: each plane resized on its own, chroma
                     // brought up to the luminance's size here.
                     let (pw, ph) = (planes.width, planes.height);
-                    let mut ycc = Image8::default();
-                    crate::resize::resize_decoded(
+                    let mut resized: [Vec<u8>; 3] = Default::default();
+                    crate::resize::resize_planes(
                         &mut fast_image_resize::Resizer::new(),
-                        &Decoded::Planes(planes),
-                        pw,
-                        ph,
-                        &mut Default::default(),
-                        &mut ycc,
+                        &planes,
+                        (pw, ph),
+                        (pw, ph),
+                        &mut resized,
                     )
                     .unwrap();
+                    let mut ycc = Vec::new();
+                    let [y, cb, cr] = &resized;
+                    crate::orient::Transform::IDENTITY.apply_planes(
+                        [y, cb, cr],
+                        pw,
+                        ph,
+                        false,
+                        &mut ycc,
+                    );
                     let rgb: Vec<u8> = ycc
-                        .pixels
                         .chunks(3)
                         .flat_map(|p| jpeg::ycbcr_to_rgb(p[0], p[1], p[2]))
                         .collect();
