@@ -193,8 +193,7 @@ impl Preprocessor {
                 None => decode_shrunk(data, &header, &spec.limits, tw, th)?,
             };
             let decoded_size = picture.size();
-            self.render(&picture, &plan)?;
-            drop(picture);
+            self.render(picture, &plan)?;
             let (quality, fits) = self.encode_within(budget, out, &mut encodes)?;
             if fits {
                 let mut report =
@@ -226,12 +225,16 @@ impl Preprocessor {
     }
 
     /// Resizes the decoded picture to the plan's size and applies its transform, into
-    /// `self.oriented`.
-    fn render(&mut self, decoded: &Decoded, plan: &Plan) -> Result<(), Error> {
+    /// `self.oriented`. The decoded picture, and the resizer's working buffer, are let go
+    /// as soon as the resize is done: the peak memory is then the decoded picture's or the
+    /// output's, never both.
+    fn render(&mut self, decoded: Decoded, plan: &Plan) -> Result<(), Error> {
         let (tw, th) = plan.stored_target();
         match decoded {
             Decoded::Rgb(image) => {
-                crate::resize::resize(&mut self.resizer, image, tw, th, &mut self.resized)?;
+                crate::resize::resize(&mut self.resizer, &image, tw, th, &mut self.resized)?;
+                drop(image);
+                self.resizer.reset_internal_buffers();
                 plan.transform
                     .apply(&self.resized.pixels, tw, th, 3, &mut self.oriented.pixels);
                 self.oriented.space = Space::Rgb;
@@ -244,11 +247,13 @@ impl Preprocessor {
                 let chroma = if half { (tw / 2, th / 2) } else { (tw, th) };
                 crate::resize::resize_planes(
                     &mut self.resizer,
-                    planes,
+                    &planes,
                     (tw, th),
                     chroma,
                     &mut self.planes,
                 )?;
+                drop(planes);
+                self.resizer.reset_internal_buffers();
                 let [y, cb, cr] = &self.planes;
                 plan.transform
                     .apply_planes([y, cb, cr], tw, th, half, &mut self.oriented.pixels);

@@ -65,21 +65,23 @@ pub(crate) fn luma_copy(rgb: &Image8, short_side: u32) -> Option<Luma> {
     if w == 0 || h == 0 || rgb.pixels.len() < w * h * 3 {
         return None;
     }
-    let pixels = rgb.pixels.chunks_exact(3).take(w * h);
-    let luma: Vec<f32> = match rgb.space {
-        Space::YCbCr => pixels.map(|p| f32::from(p[0])).collect(),
-        Space::Rgb => pixels
-            .map(|p| {
-                let y: u32 = p
-                    .iter()
-                    .zip(LUMA_WEIGHTS)
-                    .map(|(&c, k)| u32::from(c) * k)
-                    .sum();
-                y as f32 / 256.0
-            })
-            .collect(),
-    };
-    scaled_luma(luma, w, h, short_side)
+    let space = rgb.space;
+    Some(scaled_luma(w, h, short_side, |y, out| {
+        let row = rgb.pixels[y * w * 3..(y + 1) * w * 3].chunks_exact(3);
+        for (o, p) in out.iter_mut().zip(row) {
+            *o = match space {
+                Space::YCbCr => f32::from(p[0]),
+                Space::Rgb => {
+                    let y: u32 = p
+                        .iter()
+                        .zip(LUMA_WEIGHTS)
+                        .map(|(&c, k)| u32::from(c) * k)
+                        .sum();
+                    y as f32 / 256.0
+                }
+            };
+        }
+    }))
 }
 
 /// The luminance of a decoded picture: a JPEG's own Y plane where it was left in planes.
@@ -92,33 +94,34 @@ pub(crate) fn luma_of_decoded(decoded: &Decoded, short_side: u32) -> Option<Luma
 
 fn luma_of_planes(planes: &Planes, short_side: u32) -> Option<Luma> {
     let (w, h) = (planes.width as usize, planes.height as usize);
-    let y = planes.planes.first()?;
-    if w == 0 || h == 0 || y.stride < w || y.samples.len() < y.stride * h {
+    let luma = planes.planes.first()?;
+    if w == 0 || h == 0 || luma.stride < w || luma.samples.len() < luma.stride * h {
         return None;
     }
-    let luma: Vec<f32> = y
-        .samples
-        .chunks_exact(y.stride)
-        .take(h)
-        .flat_map(|row| row[..w].iter().map(|&v| f32::from(v)))
-        .collect();
-    scaled_luma(luma, w, h, short_side)
+    Some(scaled_luma(w, h, short_side, |y, out| {
+        let row = &luma.samples[y * luma.stride..][..w];
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o = f32::from(v);
+        }
+    }))
 }
 
-fn scaled_luma(luma: Vec<f32>, w: usize, h: usize, short_side: u32) -> Option<Luma> {
+/// A `w` × `h` luminance, given row by row by `row(y, out)`, area-averaged so that its
+/// short side is at most `short_side` (never enlarged). Only the result and one row are
+/// held as floats.
+fn scaled_luma(w: usize, h: usize, short_side: u32, row: impl FnMut(usize, &mut [f32])) -> Luma {
     let short = w.min(h);
     let target = short_side.max(1) as usize;
-    if short <= target {
-        return Some(Luma {
-            pixels: luma,
-            width: w,
-            height: h,
-        });
-    }
-    let scale = target as f64 / short as f64;
-    let nw = ((w as f64 * scale).round() as usize).clamp(1, w);
-    let nh = ((h as f64 * scale).round() as usize).clamp(1, h);
-    Some(area_resize(&luma, w, h, nw, nh))
+    let (nw, nh) = if short <= target {
+        (w, h)
+    } else {
+        let scale = target as f64 / short as f64;
+        (
+            ((w as f64 * scale).round() as usize).clamp(1, w),
+            ((h as f64 * scale).round() as usize).clamp(1, h),
+        )
+    };
+    area_resize(w, h, nw, nh, row)
 }
 
 /// For each output index along an axis of `n` → `m` samples (m ≤ n): the first source
@@ -141,25 +144,33 @@ fn area_weights(n: usize, m: usize) -> Vec<(usize, Vec<f32>)> {
         .collect()
 }
 
-/// Area-average downscale, rows first then columns.
-fn area_resize(src: &[f32], w: usize, h: usize, nw: usize, nh: usize) -> Luma {
+/// Area-average downscale of a `w` × `h` picture given row by row by `source_row(y, out)`:
+/// each source row is averaged across once, then added into the output rows it covers.
+fn area_resize(
+    w: usize,
+    h: usize,
+    nw: usize,
+    nh: usize,
+    mut source_row: impl FnMut(usize, &mut [f32]),
+) -> Luma {
     let wx = area_weights(w, nw);
     let wy = area_weights(h, nh);
-    let mut rows = vec![0f32; nw * h];
-    for (src_row, out_row) in src.chunks_exact(w).zip(rows.chunks_exact_mut(nw)) {
-        for (out, (first, weights)) in out_row.iter_mut().zip(&wx) {
-            *out = src_row[*first..]
-                .iter()
-                .zip(weights)
-                .map(|(v, k)| v * k)
-                .sum();
-        }
-    }
+    let mut src = vec![0f32; w];
+    let mut across = vec![0f32; nw];
+    let mut across_row = usize::MAX;
     let mut pixels = vec![0f32; nw * nh];
     for (out_row, (first, weights)) in pixels.chunks_exact_mut(nw).zip(&wy) {
-        for (k, row) in weights.iter().zip(rows.chunks_exact(nw).skip(*first)) {
-            for (o, v) in out_row.iter_mut().zip(row) {
-                *o += k * v;
+        for (k, weight) in weights.iter().enumerate() {
+            // Neighbouring output rows share at most their boundary row: the last one.
+            if first + k != across_row {
+                across_row = first + k;
+                source_row(across_row, &mut src);
+                for (out, (x, weights)) in across.iter_mut().zip(&wx) {
+                    *out = src[*x..].iter().zip(weights).map(|(v, k)| v * k).sum();
+                }
+            }
+            for (o, v) in out_row.iter_mut().zip(&across) {
+                *o += weight * v;
             }
         }
     }
@@ -290,11 +301,12 @@ mod tests {
     #[test]
     fn area_resize_keeps_the_mean_and_halves_exactly() {
         let l = luma(8, 6, |x, y| (x * 10 + y) as f32);
-        let half = area_resize(&l.pixels, 8, 6, 4, 3);
+        let rows = |y: usize, out: &mut [f32]| out.copy_from_slice(&l.pixels[y * 8..y * 8 + 8]);
+        let half = area_resize(8, 6, 4, 3, rows);
         assert_eq!((half.width, half.height), (4, 3));
         // Output (0, 0) averages (0,0), (1,0), (0,1), (1,1): 0, 10, 1, 11.
         assert!((half.pixels[0] - 5.5).abs() < 1e-4);
-        let odd = area_resize(&l.pixels, 8, 6, 3, 5);
+        let odd = area_resize(8, 6, 3, 5, rows);
         let mean = |p: &[f32]| p.iter().sum::<f32>() / p.len() as f32;
         assert!((mean(&odd.pixels) - mean(&l.pixels)).abs() < 1e-3);
     }

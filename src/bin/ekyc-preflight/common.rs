@@ -76,7 +76,10 @@ impl SpecArgs {
 pub(crate) fn read_input(path: &Path, spec: &Spec) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
     let limit = spec.limits.max_input_bytes;
-    let mut data = Vec::new();
+    // Sized from the file's length when it says (one exact allocation), never past the
+    // limit; `take` bounds the read whatever the length says.
+    let hint = file.metadata().map_or(0, |m| m.len()).min(limit as u64 + 1);
+    let mut data = Vec::with_capacity(hint as usize);
     file.take(limit.saturating_add(1) as u64)
         .read_to_end(&mut data)?;
     Ok(data)
