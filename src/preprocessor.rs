@@ -172,8 +172,8 @@ impl Preprocessor {
         let header = probe(data, &spec.limits)?;
         // Plan before decoding: a picture the rules refuse is refused from its header, and
         // the decoder learns how small it may decode.
-        let first = plan(header.width, header.height, header.orientation, &spec, 1.0)?;
-        let (tw, th) = first.stored_target();
+        let mut plan = plan(header.width, header.height, header.orientation, &spec, 1.0)?;
+        let (tw, th) = plan.stored_target();
         // The decoded picture is dropped once rendered, before the encoder needs its
         // memory; the rare picture that must shrink further is decoded again.
         let mut decoded = Some(decode_shrunk(data, &header, &spec.limits, tw, th)?);
@@ -181,13 +181,6 @@ impl Preprocessor {
         let mut scale_cap = 1.0;
         let mut encodes = 0;
         loop {
-            let plan = plan(
-                header.width,
-                header.height,
-                header.orientation,
-                &spec,
-                scale_cap,
-            )?;
             let picture = match decoded.take() {
                 Some(picture) => picture,
                 None => decode_shrunk(data, &header, &spec.limits, tw, th)?,
@@ -221,6 +214,7 @@ impl Preprocessor {
                 });
             }
             scale_cap *= SHRINK_STEP;
+            plan = smaller;
         }
     }
 

@@ -148,3 +148,14 @@ pub(crate) fn say(line: &str) {
         std::process::exit(exit::USAGE_OR_IO);
     }
 }
+
+/// How every command reports an input `prepare` refused: the file, the rule it breaks,
+/// the API error it would have cost, and what was wrong.
+pub(crate) fn refusal(path: &Path, e: &ekyc_preflight::Error) -> String {
+    format!(
+        "{}: refused ({}, EkycVerify would answer {}): {e}",
+        path.display(),
+        e.rule(),
+        e.api_code()
+    )
+}

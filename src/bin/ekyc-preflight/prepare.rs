@@ -8,7 +8,7 @@ use std::time::Instant;
 use ekyc_preflight::{Error, PrepareReport, Preprocessor, Spec};
 use rayon::prelude::*;
 
-use crate::common::{exit, expand_inputs, read_input, say, write_atomically, SpecArgs};
+use crate::common::{exit, expand_inputs, read_input, refusal, say, write_atomically, SpecArgs};
 
 /// Arguments of `ekyc-preflight prepare`.
 #[derive(Debug, clap::Args)]
@@ -161,12 +161,7 @@ fn report(jobs: &[Job], outcomes: &[Outcome], json: bool, single: bool, started:
             Outcome::Done(r) if json => values.push(json_done(job, r)),
             Outcome::Done(r) => say(&summary(job, r)),
             Outcome::Refused(e) => {
-                eprintln!(
-                    "{}: refused ({}, EkycVerify would answer {}): {e}",
-                    job.input.display(),
-                    e.rule(),
-                    e.api_code()
-                );
+                eprintln!("{}", refusal(&job.input, e));
                 if json && !single {
                     values.push(serde_json::json!({
                         "input": job.input.display().to_string(),

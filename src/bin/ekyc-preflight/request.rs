@@ -127,14 +127,7 @@ fn prepared_base64(path: &Path) -> Result<String, String> {
     let prepared = ekyc_preflight::Preprocessor::default()
         .with_base64(true)
         .prepare(&bytes)
-        .map_err(|e| {
-            format!(
-                "{}: refused ({}, EkycVerify would answer {}): {e}",
-                path.display(),
-                e.rule(),
-                e.api_code()
-            )
-        })?;
+        .map_err(|e| crate::common::refusal(path, &e))?;
     Ok(prepared.to_base64())
 }
 
