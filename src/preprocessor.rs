@@ -7,7 +7,7 @@ use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::probe::{probe, Header};
-use crate::{CheckOptions, Error, Spec, Subsampling};
+use crate::{CheckOptions, Error, Spec};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
 /// by this much (about 8% fewer pixels a step); the minimum size stops it.
@@ -234,11 +234,7 @@ impl Preprocessor {
                 self.oriented.space = Space::Rgb;
             }
             Decoded::Planes(planes) => {
-                // For 4:2:0 output, chroma is resized straight to the encoder's chroma
-                // size (when the picture has whole 2 × 2 squares); the encoder's 2 × 2
-                // average of the samples we repeat gives them back exactly.
-                let half = self.spec.subsampling == Subsampling::S420 && tw % 2 == 0 && th % 2 == 0;
-                let chroma = if half { (tw / 2, th / 2) } else { (tw, th) };
+                let (half, chroma) = crate::resize::chroma_size(self.spec.subsampling, tw, th);
                 crate::resize::resize_planes(
                     &mut self.resizer,
                     &planes,

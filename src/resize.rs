@@ -9,7 +9,7 @@ use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
 use crate::decode::{Image8, Planes};
-use crate::Error;
+use crate::{Error, Subsampling};
 
 /// The resize filter of the pipeline.
 const ALGORITHM: ResizeAlg = ResizeAlg::Convolution(FilterType::Lanczos3);
@@ -43,6 +43,22 @@ pub(crate) fn resize(
     resizer
         .resize(&from, &mut to, &options)
         .map_err(|e| internal(&e))
+}
+
+/// The size chroma planes are resized to for a `width` × `height` output: half on each
+/// axis for 4:2:0 when the picture has whole 2 × 2 squares (the encoder's 2 × 2 average of
+/// the samples repeated over them gives them back exactly), full size otherwise. The flag
+/// says which.
+pub(crate) fn chroma_size(subsampling: Subsampling, width: u32, height: u32) -> (bool, (u32, u32)) {
+    let half = subsampling == Subsampling::S420 && width % 2 == 0 && height % 2 == 0;
+    (
+        half,
+        if half {
+            (width / 2, height / 2)
+        } else {
+            (width, height)
+        },
+    )
 }
 
 /// Resizes a JPEG's planes one by one into `out`: luminance to `width` × `height`,

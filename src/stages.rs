@@ -81,8 +81,7 @@ pub fn resize(
         Decoded::Planes(planes) => {
             let mut scratch = Default::default();
             let (w, h) = (width, height);
-            let half = w % 2 == 0 && h % 2 == 0;
-            let chroma = if half { (w / 2, h / 2) } else { (w, h) };
+            let (half, chroma) = crate::resize::chroma_size(Spec::default().subsampling, w, h);
             crate::resize::resize_planes(resizer, planes, (w, h), chroma, &mut scratch)?;
             let [y, cb, cr] = &scratch;
             Transform::IDENTITY.apply_planes([y, cb, cr], w, h, half, &mut dst.pixels);
