@@ -193,9 +193,39 @@ impl<'a> BitReader<'a> {
         self.count -= n;
     }
 
+    /// Reads `n` (0–16) raw bits.
+    #[inline(always)]
+    pub(super) fn receive(&mut self, n: u32) -> u32 {
+        if n == 0 {
+            return 0;
+        }
+        self.refill();
+        let bits = self.peek(n);
+        self.consume(n);
+        bits
+    }
+
+    /// Reads `n` (1–32) raw bits.
+    #[inline(always)]
+    pub(super) fn receive_long(&mut self, n: u32) -> u32 {
+        self.refill();
+        let bits = self.peek(n);
+        self.consume(n);
+        bits
+    }
+
+    /// Reads one bit.
+    #[inline(always)]
+    pub(super) fn bit(&mut self) -> bool {
+        self.refill();
+        let bit = self.bits >> 63 != 0;
+        self.consume(1);
+        bit
+    }
+
     /// Reads `n` (0–16) raw bits and extends them to a signed value.
     #[inline(always)]
-    fn receive_extend(&mut self, n: u32) -> i32 {
+    pub(super) fn receive_extend(&mut self, n: u32) -> i32 {
         if n == 0 {
             return 0;
         }
@@ -207,7 +237,7 @@ impl<'a> BitReader<'a> {
 
     /// Decodes one symbol; `None` for a code the table does not have.
     #[inline(always)]
-    fn symbol(&mut self, table: &HuffmanTable) -> Option<u8> {
+    pub(super) fn symbol(&mut self, table: &HuffmanTable) -> Option<u8> {
         self.refill();
         let entry = table.fast[self.peek(FAST_BITS) as usize];
         if entry != 0 {
@@ -222,6 +252,38 @@ impl<'a> BitReader<'a> {
         self.consume(len);
         let index = (code >> (16 - len)) as i32 + table.delta[len as usize];
         table.symbols.get(usize::try_from(index).ok()?).copied()
+    }
+
+    /// Decodes a DC difference (T.81 F.2.2.1): a size category, then that many bits.
+    #[inline(always)]
+    pub(super) fn dc_diff(&mut self, table: &HuffmanTable) -> Option<i32> {
+        let size = self.symbol(table)?;
+        if size > 11 {
+            return None;
+        }
+        Some(self.receive_extend(u32::from(size)))
+    }
+
+    /// An AC coefficient resolved by the lookahead alone: (zero run, value), with its
+    /// code and value bits consumed; `None` when the slow path must decide.
+    #[inline(always)]
+    pub(super) fn fast_ac(&mut self, table: &HuffmanTable) -> Option<(usize, i32)> {
+        self.refill();
+        let fast = table.fast_ac[self.peek(FAST_BITS) as usize];
+        if fast == 0 {
+            return None;
+        }
+        self.consume(u32::from(fast as u8 & 15));
+        Some((usize::from((fast >> 4) as u8 & 15), i32::from(fast >> 8)))
+    }
+
+    /// Where the marker that ends the scan starts, in the data given to [`Self::new`]:
+    /// bytes the scan did not use before it are skipped.
+    pub(super) fn end(&mut self) -> usize {
+        while self.marker.is_none() {
+            self.next_byte();
+        }
+        self.pos
     }
 
     /// Discards the rest of the current byte and expects restart marker `RSTn`; `false`
@@ -257,27 +319,18 @@ impl<'a> BitReader<'a> {
         block: &mut [i32; 64],
         keep: usize,
     ) -> Option<usize> {
-        let size = self.symbol(dc_table)?;
-        if size > 11 {
-            return None;
-        }
-        let diff = self.receive_extend(u32::from(size));
-        *dc = dc.wrapping_add(diff);
+        *dc = dc.wrapping_add(self.dc_diff(dc_table)?);
         block[0] = dc.wrapping_mul(i32::from(quant[0]));
         let mut last = 0;
         let mut k = 1usize;
         while k < 64 {
-            self.refill();
-            let fast = ac_table.fast_ac[self.peek(FAST_BITS) as usize];
-            if fast != 0 {
-                let run = usize::from((fast >> 4) as u8 & 15);
-                self.consume(u32::from(fast as u8 & 15));
+            if let Some((run, value)) = self.fast_ac(ac_table) {
                 k += run;
                 if k >= 64 {
                     return None;
                 }
                 if k < keep {
-                    block[k] = i32::from(fast >> 8) * i32::from(quant[k]);
+                    block[k] = value * i32::from(quant[k]);
                     last = k;
                 }
                 k += 1;

@@ -9,6 +9,7 @@
 //! else or anything odd, so that the general decoder has the last word on those.
 
 use super::huffman::{BitReader, HuffmanTable};
+use super::progressive::{Progressive, Scan};
 
 /// The natural (row-major) index of each zig-zag position (T.81 figure A.6).
 const ZIGZAG: [u8; 64] = [
@@ -37,28 +38,58 @@ pub(crate) struct Planes {
     pub(crate) planes: Vec<Plane>,
 }
 
-#[derive(Clone, Copy)]
-struct Component {
-    id: u8,
-    h: usize,
-    v: usize,
-    quant: usize,
+/// The tables in force at a scan (T.81 B.2.4).
+pub(super) struct Tables {
+    pub(super) quant: [[u16; 64]; 4],
+    pub(super) dc: [Option<HuffmanTable>; 4],
+    pub(super) ac: [Option<HuffmanTable>; 4],
+    /// MCUs between restart markers (0: none).
+    pub(super) restart_interval: usize,
 }
 
-/// Decodes `data` (a probed JPEG) at 1/`divisor` (2, 4 or 8) of its size; `None` when
-/// the file is not one this decoder takes or holds anything odd.
-pub(super) fn decode_scaled(data: &[u8], divisor: u32) -> Option<Planes> {
+impl Default for Tables {
+    fn default() -> Self {
+        Tables {
+            quant: [[0; 64]; 4],
+            dc: Default::default(),
+            ac: Default::default(),
+            restart_interval: 0,
+        }
+    }
+}
+
+/// How many zig-zag positions the `n`-point reduced IDCT reads: up to the last of the
+/// lowest `n` × `n` frequencies.
+fn kept(n: usize) -> usize {
+    match n {
+        1 => 1,
+        2 => 5,
+        _ => 25,
+    }
+}
+
+/// A component of the frame header.
+#[derive(Clone, Copy)]
+pub(super) struct Component {
+    id: u8,
+    pub(super) h: usize,
+    pub(super) v: usize,
+    pub(super) quant: usize,
+}
+
+/// Decodes `data`, a JPEG the probe found `size` (width, height) large, at 1/`divisor`
+/// (2, 4 or 8) of that size; `None` when the file is not one this decoder takes or holds
+/// anything odd (a second frame header or one of another size among them).
+pub(super) fn decode_scaled(data: &[u8], size: (u32, u32), divisor: u32) -> Option<Planes> {
     let n = match divisor {
         2 => 4,
         4 => 2,
         8 => 1,
         _ => return None,
     };
-    let mut quant = [[0u16; 64]; 4];
-    let mut dc_tables: [Option<HuffmanTable>; 4] = [None, None, None, None];
-    let mut ac_tables: [Option<HuffmanTable>; 4] = [None, None, None, None];
-    let mut restart_interval = 0usize;
+    let mut tables = Tables::default();
     let mut frame: Option<(u32, u32, Vec<Component>)> = None;
+    let mut progressive: Option<Progressive> = None;
     let mut pos = 2;
     loop {
         // Skip fill bytes before the marker.
@@ -72,34 +103,58 @@ pub(super) fn decode_scaled(data: &[u8], divisor: u32) -> Option<Planes> {
         if matches!(marker, 0x01 | 0xD0..=0xD8) {
             continue;
         }
+        if marker == 0xD9 {
+            // The end of the image: a progressive frame's coefficients are complete (a
+            // baseline frame returned at its scan).
+            let (width, height, _) = frame?;
+            return Some(progressive?.finish(width, height, &Idct::new(n)));
+        }
         let len = usize::from(u16::from_be_bytes(*rest.first_chunk::<2>()?));
         let body = rest.get(2..len)?;
         pos += len;
         match marker {
-            0xC0 | 0xC1 => frame = Some(parse_frame(body)?),
-            0xDB => parse_quant(body, &mut quant)?,
-            0xC4 => parse_huffman(body, &mut dc_tables, &mut ac_tables)?,
-            0xDD => restart_interval = usize::from(u16::from_be_bytes(*body.first_chunk()?)),
+            0xC0..=0xC2 => {
+                let parsed = parse_frame(body)?;
+                if frame.is_some() || (parsed.0, parsed.1) != size {
+                    return None;
+                }
+                if marker == 0xC2 {
+                    progressive = Some(Progressive::new(parsed.0, parsed.1, &parsed.2, kept(n)));
+                }
+                frame = Some(parsed);
+            }
+            0xDB => parse_quant(body, &mut tables.quant)?,
+            0xC4 => parse_huffman(body, &mut tables.dc, &mut tables.ac)?,
+            0xDD => {
+                tables.restart_interval = usize::from(u16::from_be_bytes(*body.first_chunk()?));
+            }
             // Adobe's segment may say the components are RGB: leave that to the general
             // decoder.
             0xEE => return None,
-            // Progressive, lossless, arithmetic-coded, hierarchical.
-            0xC2 | 0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return None,
+            // Lossless, arithmetic-coded, hierarchical.
+            0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => return None,
+            0xDA if progressive.is_some() => {
+                let (_, _, components) = frame.as_ref()?;
+                let scan = parse_progressive_scan(body, components)?;
+                let coefficients = progressive.as_mut()?;
+                pos += coefficients.decode_scan(data.get(pos..)?, &scan, &tables, components)?;
+            }
             0xDA => {
                 let (width, height, components) = frame.as_ref()?;
                 let scan = parse_scan(body, components)?;
-                let tables = scan
+                let huffman = scan
                     .iter()
-                    .map(|&(dc, ac)| Some((dc_tables[dc].as_ref()?, ac_tables[ac].as_ref()?)))
+                    .map(|&(dc, ac)| Some((tables.dc[dc].as_ref()?, tables.ac[ac].as_ref()?)))
                     .collect::<Option<Vec<_>>>()?;
-                let quants: Vec<&[u16; 64]> = components.iter().map(|c| &quant[c.quant]).collect();
+                let quants: Vec<&[u16; 64]> =
+                    components.iter().map(|c| &tables.quant[c.quant]).collect();
                 return decode_scan(
                     data.get(pos..)?,
                     (*width, *height),
                     components,
-                    &tables,
+                    &huffman,
                     &quants,
-                    restart_interval,
+                    tables.restart_interval,
                     n,
                 );
             }
@@ -186,6 +241,43 @@ fn parse_huffman(
     Some(())
 }
 
+/// A progressive scan's header (T.81 B.2.3): its components (a subset of the frame's, in
+/// frame order; one for AC), spectral band and point transforms; `None` for values no
+/// valid progressive scan has.
+fn parse_progressive_scan(body: &[u8], components: &[Component]) -> Option<Scan> {
+    let (&count, rest) = body.split_first()?;
+    let (selectors, tail) = rest.split_at_checked(2 * usize::from(count))?;
+    let &[start, end, approximation] = tail.get(..3)? else {
+        return None;
+    };
+    let (start, end) = (usize::from(start), usize::from(end));
+    let (high, low) = (approximation >> 4, approximation & 15);
+    let mut next = 0;
+    let mut chosen = Vec::with_capacity(selectors.len() / 2);
+    for s in selectors.chunks_exact(2) {
+        // In frame order, each once.
+        let c = next + components[next..].iter().position(|c| c.id == s[0])?;
+        next = c + 1;
+        let (dc, ac) = (usize::from(s[1] >> 4), usize::from(s[1] & 15));
+        if dc > 3 || ac > 3 {
+            return None;
+        }
+        chosen.push((c, dc, ac));
+    }
+    let dc = start == 0 && end == 0 && !chosen.is_empty();
+    let ac = start >= 1 && start <= end && end <= 63 && chosen.len() == 1;
+    if !(dc || ac) || high > 13 || low > 13 {
+        return None;
+    }
+    Some(Scan {
+        components: chosen,
+        start,
+        end,
+        high,
+        low,
+    })
+}
+
 /// The scan's (DC table, AC table) for each frame component, in frame order; `None`
 /// unless the scan is one baseline scan over all components.
 fn parse_scan(body: &[u8], components: &[Component]) -> Option<Vec<(usize, usize)>> {
@@ -216,6 +308,7 @@ fn decode_scan(
     restart_interval: usize,
     n: usize,
 ) -> Option<Planes> {
+    let keep = kept(n);
     let h_max = components.iter().map(|c| c.h).max()?;
     let v_max = components.iter().map(|c| c.v).max()?;
     let mcus_x = (width as usize).div_ceil(8 * h_max);
@@ -232,12 +325,6 @@ fn decode_scan(
             }
         })
         .collect();
-    // Zig-zag positions up to the last one the reduced IDCT reads.
-    let keep = match n {
-        1 => 1,
-        2 => 5,
-        _ => 25,
-    };
     let idct = Idct::new(n);
     let mut reader = BitReader::new(scan);
     let mut block = [0i32; 64];
@@ -297,8 +384,8 @@ fn decode_scan(
 /// The reduced inverse DCT: an `n`-point IDCT (n = 1, 2 or 4) of each block's lowest
 /// `n` × `n` frequencies, scaled so that the output samples stand for the means of
 /// `8 / n` × `8 / n` pixels of the full-size block.
-struct Idct {
-    n: usize,
+pub(super) struct Idct {
+    pub(super) n: usize,
     /// `basis[k * n + u]`: the weight of frequency `u` at output sample `k`,
     /// `C(u) / 2 · cos((2k + 1) u π / 2n)`, with `C(0) = 1/√2` (T.81 A.3.3, evaluated
     /// at the centres of the `8 / n`-pixel groups).
@@ -308,7 +395,7 @@ struct Idct {
 }
 
 impl Idct {
-    fn new(n: usize) -> Self {
+    pub(super) fn new(n: usize) -> Self {
         let mut basis = [0.0; 16];
         let mut at = [0; 16];
         for k in 0..n {
@@ -332,17 +419,31 @@ impl Idct {
     /// Writes the block's `n` × `n` samples at the start of `out`, rows `stride` apart.
     /// `last` is the highest zig-zag position the block may have non-zero.
     #[inline(always)]
-    fn apply(&self, block: &[i32; 64], last: usize, out: &mut [u8], stride: usize) {
+    pub(super) fn apply(&self, block: &[i32; 64], last: usize, out: &mut [u8], stride: usize) {
+        self.apply_with(|k| block[k], last, out, stride);
+    }
+
+    /// [`Self::apply`] with the dequantised coefficient at each zig-zag position read from
+    /// `coefficient` (asked only for positions the reduced IDCT uses).
+    #[inline(always)]
+    pub(super) fn apply_with(
+        &self,
+        coefficient: impl Fn(usize) -> i32,
+        last: usize,
+        out: &mut [u8],
+        stride: usize,
+    ) {
+        let block = |k: usize| coefficient(k);
         if last == 0 {
             // A flat block (most of them, in smooth areas): its mean is DC / 8.
-            let value = level_shift(block[0] as f32 / 8.0);
+            let value = level_shift(block(0) as f32 / 8.0);
             for row in out.chunks_mut(stride).take(self.n) {
                 row[..self.n].fill(value);
             }
             return;
         }
         match self.n {
-            1 => out[0] = level_shift(block[0] as f32 / 8.0),
+            1 => out[0] = level_shift(block(0) as f32 / 8.0),
             2 => self.apply_n::<2>(block, out, stride),
             _ => self.apply_4(block, out, stride),
         }
@@ -350,7 +451,7 @@ impl Idct {
 
     /// The 4-point case, factored (even and odd halves), on rows then columns.
     #[inline(always)]
-    fn apply_4(&self, block: &[i32; 64], out: &mut [u8], stride: usize) {
+    fn apply_4(&self, block: impl Fn(usize) -> i32, out: &mut [u8], stride: usize) {
         // C(0)/2 = cos(π/4)/2, cos(π/8)/2, cos(3π/8)/2.
         const A: f32 = 0.353_553_38;
         const C1: f32 = 0.461_939_77;
@@ -363,7 +464,7 @@ impl Idct {
         let mut t = [[0f32; 4]; 4];
         for (v, row) in t.iter_mut().enumerate() {
             let at = &self.at[v * 4..v * 4 + 4];
-            *row = idct4([0, 1, 2, 3].map(|u| block[at[u]] as f32));
+            *row = idct4([0, 1, 2, 3].map(|u| block(at[u]) as f32));
         }
         let mut columns = [[0f32; 4]; 4];
         for (x, column) in columns.iter_mut().enumerate() {
@@ -377,11 +478,11 @@ impl Idct {
     }
 
     #[inline(always)]
-    fn apply_n<const N: usize>(&self, block: &[i32; 64], out: &mut [u8], stride: usize) {
+    fn apply_n<const N: usize>(&self, block: impl Fn(usize) -> i32, out: &mut [u8], stride: usize) {
         let mut f = [[0f32; N]; N];
         for (v, row) in f.iter_mut().enumerate() {
             for (u, x) in row.iter_mut().enumerate() {
-                *x = block[self.at[v * N + u]] as f32;
+                *x = block(self.at[v * N + u]) as f32;
             }
         }
         // Rows: t[v][x] = Σ_u basis[x][u] f[v][u]; then columns.

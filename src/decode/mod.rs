@@ -3,6 +3,7 @@
 
 mod huffman;
 mod jpeg;
+mod progressive;
 
 pub(crate) use jpeg::Planes;
 
@@ -68,7 +69,9 @@ pub(crate) fn decode_shrunk(
         Some(jpeg) if jpeg.components != 4 => {
             let divisor = shrink_on_load_divisor(header, min_width, min_height);
             if divisor > 1 {
-                if let Some(planes) = jpeg::decode_scaled(data, divisor) {
+                if let Some(planes) =
+                    jpeg::decode_scaled(data, (header.width, header.height), divisor)
+                {
                     return Ok(Decoded::Planes(planes));
                 }
                 return decode_jpeg_scaled(data, header, limits, divisor).map(Decoded::Rgb);
@@ -340,6 +343,21 @@ mod scaled_tests {
         out
     }
 
+    /// The size in the frame header, as the probe reads it.
+    fn size_of(data: &[u8]) -> (u32, u32) {
+        let header = crate::probe::probe(data, &Limits::default()).unwrap();
+        (header.width, header.height)
+    }
+
+    /// A file of the hostile-JPEG fixtures.
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/tests/fixtures/hostile/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
     /// `jpeg-decoder`'s decode of `data` at 1/`divisor` (1 for full size), as RGB.
     fn theirs(data: &[u8], divisor: u32) -> (Vec<u8>, u32, u32) {
         let mut d = jpeg_decoder::Decoder::new(data);
@@ -396,7 +414,8 @@ mod scaled_tests {
             for (w, h) in [(333, 251), (64, 48), (17, 9)] {
                 let data = jpeg(w, h, SamplingFactor::F_1_1, restart, grey);
                 for divisor in [2, 4, 8] {
-                    let planes = jpeg::decode_scaled(&data, divisor).expect("ours takes it");
+                    let planes =
+                        jpeg::decode_scaled(&data, size_of(&data), divisor).expect("ours takes it");
                     let (theirs, tw, th) = theirs(&data, divisor);
                     assert_eq!((planes.width, planes.height), (tw, th));
                     let diff = mad(&jpeg::to_rgb(&planes), &theirs);
@@ -411,6 +430,35 @@ mod scaled_tests {
         }
     }
 
+    /// Mean absolute differences from the box-averaged full decode of our decode at
+    /// 1/`divisor` (planes resized as the pipeline does, chroma brought up to the
+    /// luminance's size) and of `jpeg-decoder`'s; and whether the picture is under 16
+    /// pixels on a side.
+    fn against_reference(data: &[u8], divisor: u32) -> (f64, f64, bool) {
+        let planes = jpeg::decode_scaled(data, size_of(data), divisor).expect("ours takes it");
+        let reference = reference(data, divisor);
+        let (pw, ph) = (planes.width, planes.height);
+        let mut resized: [Vec<u8>; 3] = Default::default();
+        crate::resize::resize_planes(
+            &mut fast_image_resize::Resizer::new(),
+            &planes,
+            (pw, ph),
+            (pw, ph),
+            &mut resized,
+        )
+        .unwrap();
+        let mut ycc = Vec::new();
+        let [y, cb, cr] = &resized;
+        crate::orient::Transform::IDENTITY.apply_planes([y, cb, cr], pw, ph, false, &mut ycc);
+        let rgb: Vec<u8> = ycc
+            .chunks(3)
+            .flat_map(|p| jpeg::ycbcr_to_rgb(p[0], p[1], p[2]))
+            .collect();
+        let ours = mad(&rgb, &reference);
+        let theirs = mad(&theirs(data, divisor).0, &reference);
+        (ours, theirs, pw.min(ph) < 16)
+    }
+
     #[test]
     fn subsampled_planes_are_as_close_to_the_full_decode_as_jpeg_decoder() {
         for (sampling, restart) in [
@@ -421,40 +469,12 @@ mod scaled_tests {
             for (w, h) in [(333, 251), (64, 48), (17, 9)] {
                 let data = jpeg(w, h, sampling, restart, false);
                 for divisor in [2, 4, 8] {
-                    let planes = jpeg::decode_scaled(&data, divisor).expect("ours takes it");
-                    let reference = reference(&data, divisor);
-                    // As the pipeline does: each plane resized on its own, chroma
-                    // brought up to the luminance's size here.
-                    let (pw, ph) = (planes.width, planes.height);
-                    let mut resized: [Vec<u8>; 3] = Default::default();
-                    crate::resize::resize_planes(
-                        &mut fast_image_resize::Resizer::new(),
-                        &planes,
-                        (pw, ph),
-                        (pw, ph),
-                        &mut resized,
-                    )
-                    .unwrap();
-                    let mut ycc = Vec::new();
-                    let [y, cb, cr] = &resized;
-                    crate::orient::Transform::IDENTITY.apply_planes(
-                        [y, cb, cr],
-                        pw,
-                        ph,
-                        false,
-                        &mut ycc,
-                    );
-                    let rgb: Vec<u8> = ycc
-                        .chunks(3)
-                        .flat_map(|p| jpeg::ycbcr_to_rgb(p[0], p[1], p[2]))
-                        .collect();
-                    let ours = mad(&rgb, &reference);
-                    let theirs = mad(&theirs(&data, divisor).0, &reference);
+                    let (ours, theirs, small) = against_reference(&data, divisor);
                     eprintln!(
                         "{sampling:?} {w}x{h} /{divisor}: ours {ours:.2}, jpeg-decoder {theirs:.2}"
                     );
                     // A few pixels across, one chroma sample more or less weighs heavily.
-                    let slack = if pw.min(ph) >= 16 { 0.5 } else { 1.5 };
+                    let slack = if small { 1.5 } else { 0.5 };
                     assert!(
                         ours < theirs + slack,
                         "{sampling:?} {w}x{h} /{divisor}: {ours} vs {theirs}"
@@ -462,5 +482,137 @@ mod scaled_tests {
                 }
             }
         }
+    }
+
+    fn progressive(w: u32, h: u32, sampling: SamplingFactor, restart: u16, grey: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = Encoder::new(&mut out, 92);
+        enc.set_sampling_factor(sampling);
+        enc.set_restart_interval(restart);
+        enc.set_progressive(true);
+        let rgb = photo(w, h);
+        if grey {
+            let luma: Vec<u8> = rgb.chunks(3).map(|p| p[1]).collect();
+            enc.encode(&luma, w as u16, h as u16, ColorType::Luma)
+                .unwrap();
+        } else {
+            enc.encode(&rgb, w as u16, h as u16, ColorType::Rgb)
+                .unwrap();
+        }
+        out
+    }
+
+    /// Our decode of `data` at 1/`divisor`, as RGB at the reduced size.
+    fn ours(data: &[u8], divisor: u32) -> Vec<u8> {
+        let planes = jpeg::decode_scaled(data, size_of(data), divisor).expect("ours takes it");
+        jpeg::to_rgb(&planes)
+    }
+
+    #[test]
+    fn progressive_files_decode_to_the_pixels_of_the_same_coefficients_sent_at_once() {
+        // jpegtran's lossless transcodings: DC and AC in every order, successive
+        // approximation one bit a scan down from 7, restart markers between blocks.
+        let baseline = fixture("baseline-restart-every-row.jpg");
+        let cropped = fixture("baseline-cropped-333x251.jpg");
+        let pairs = [
+            ("progressive-default-script.jpg", &baseline),
+            ("progressive-one-coefficient-per-scan.jpg", &baseline),
+            ("progressive-deep-successive-approximation.jpg", &baseline),
+            ("progressive-non-interleaved-odd-order.jpg", &baseline),
+            ("progressive-restart-every-block.jpg", &baseline),
+            ("progressive-cropped-333x251.jpg", &cropped),
+        ];
+        for (name, baseline) in pairs {
+            let progressive = fixture(name);
+            for divisor in [2, 4, 8] {
+                assert!(
+                    ours(&progressive, divisor) == ours(baseline, divisor),
+                    "{name} /{divisor}"
+                );
+            }
+        }
+        // jpeg-encoder's: spectral selection only, DC per component, partial MCUs.
+        for (sampling, restart, grey) in [
+            (SamplingFactor::F_2_2, 0, false),
+            (SamplingFactor::F_2_1, 3, false),
+            (SamplingFactor::F_1_1, 0, true),
+        ] {
+            for (w, h) in [(333, 251), (17, 9)] {
+                let progressive = progressive(w, h, sampling, restart, grey);
+                let baseline = jpeg(w, h, sampling, restart, grey);
+                for divisor in [2, 4, 8] {
+                    assert!(
+                        ours(&progressive, divisor) == ours(&baseline, divisor),
+                        "{sampling:?} {w}x{h} /{divisor}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn progressive_files_left_incomplete_decode_as_far_as_they_go() {
+        // DC only, at full precision: at 1/8 what the baseline file gives, and at 1/2 and
+        // 1/4 each block flat at that value.
+        let dc_only = fixture("progressive-dc-only.jpg");
+        let size = size_of(&dc_only);
+        let eighth = jpeg::decode_scaled(&dc_only, size, 8).unwrap();
+        assert!(ours(&dc_only, 8) == ours(&fixture("baseline-restart-every-row.jpg"), 8));
+        for divisor in [2, 4] {
+            let n = 8 / divisor as usize;
+            let planes = jpeg::decode_scaled(&dc_only, size, divisor).unwrap();
+            for (plane, dc) in planes.planes.iter().zip(&eighth.planes) {
+                for (y, row) in plane.samples.chunks_exact(plane.stride).enumerate() {
+                    for (x, &sample) in row.iter().enumerate() {
+                        assert_eq!(sample, dc.samples[y / n * dc.stride + x / n]);
+                    }
+                }
+            }
+        }
+        // DC never refined and chroma AC left at one bit: as close to the full decode as
+        // jpeg-decoder's.
+        let partial = fixture("progressive-partial-refinement.jpg");
+        for divisor in [2, 4, 8] {
+            let (ours, theirs, _) = against_reference(&partial, divisor);
+            assert!(ours < theirs + 0.5, "/{divisor}: {ours} vs {theirs}");
+        }
+    }
+
+    #[test]
+    fn progressive_scans_out_of_order_are_left_to_the_general_decoder() {
+        let data = fixture("progressive-default-script.jpg");
+        let size = size_of(&data);
+        assert!(jpeg::decode_scaled(&data, size, 2).is_some());
+        // The same file with the scans' headers altered one way or another.
+        let sos: Vec<usize> = data
+            .windows(2)
+            .enumerate()
+            .filter(|(_, w)| *w == [0xFF, 0xDA])
+            .map(|(i, _)| i)
+            .collect();
+        let approximation = |i: usize| {
+            let count = usize::from(data[i + 4]);
+            i + 4 + 1 + 2 * count + 2
+        };
+        // The first AC scan refines a band never sent.
+        let mut refined_early = data.clone();
+        refined_early[approximation(sos[1])] = 0x21;
+        // The first scan sends AC and DC together.
+        let mut mixed = data.clone();
+        mixed[approximation(sos[0]) - 1] = 5;
+        // A second frame header.
+        let mut two_frames = data.clone();
+        let sof = data.windows(2).position(|w| w == [0xFF, 0xC2]).unwrap();
+        let len = usize::from(u16::from_be_bytes([data[sof + 2], data[sof + 3]]));
+        two_frames.splice(sof..sof, data[sof..sof + 2 + len].to_vec());
+        for (what, damaged) in [
+            ("refined early", refined_early),
+            ("mixed", mixed),
+            ("two frames", two_frames),
+        ] {
+            assert!(jpeg::decode_scaled(&damaged, size, 2).is_none(), "{what}");
+        }
+        // A frame of another size than the probe read.
+        assert!(jpeg::decode_scaled(&data, (size.0 + 1, size.1), 2).is_none());
     }
 }
