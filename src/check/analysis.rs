@@ -188,8 +188,10 @@ pub(crate) fn measure(luma: &Luma, dark_level: u8, bright_level: u8) -> Metrics 
     let mut sum = 0f64;
     for &v in &luma.pixels {
         sum += f64::from(v);
-        histogram[v.round().clamp(0.0, 255.0) as usize] += 1;
+        // Rounded to the nearest level (`f32::round` is a library call on baseline x86-64).
+        histogram[(v.clamp(0.0, 255.0) + 0.5) as usize] += 1;
     }
+    let texture = texture(luma);
     let percentile = |p: f64| {
         let want = ((p * n as f64).ceil() as usize).max(1);
         let mut seen = 0;
@@ -209,8 +211,8 @@ pub(crate) fn measure(luma: &Luma, dark_level: u8, bright_level: u8) -> Metrics 
             width: luma.width as u32,
             height: luma.height as u32,
         },
-        sharpness: sharpness(luma),
-        laplacian_variance: laplacian_variance(luma),
+        sharpness: texture.sharpness(),
+        laplacian_variance: texture.laplacian_variance(),
         mean_luma: sum / n as f64,
         shadow_luma: shadow,
         median_luma: median,
@@ -225,61 +227,96 @@ pub(crate) fn measure(luma: &Luma, dark_level: u8, bright_level: u8) -> Metrics 
     }
 }
 
-/// Variance of the 4-neighbour Laplacian over the interior.
-fn laplacian_variance(l: &Luma) -> f64 {
+/// What the measures of texture need from the interior pixels (all but the border),
+/// gathered in one pass: for each of [`DIRECTIONS`], the sums of squared first and second
+/// differences; and the sum and squared sum of the 4-neighbour Laplacian.
+#[derive(Default)]
+struct Texture {
+    first: [f64; 4],
+    second: [f64; 4],
+    laplacian: f64,
+    laplacian_sq: f64,
+    /// Interior pixels.
+    n: f64,
+}
+
+/// Lanes of the per-row sums (each row's sums are kept in `f32` lanes, which the
+/// compiler turns into vector code, and added to `f64` totals once a row).
+const LANES: usize = 8;
+
+fn texture(l: &Luma) -> Texture {
     let (w, h, p) = (l.width, l.height, &l.pixels);
-    if w < 3 || h < 3 {
-        return 0.0;
+    let mut t = Texture::default();
+    if w < 3 || h < 3 || p.len() < w * h {
+        return t;
     }
-    let (mut sum, mut sum_sq, mut n) = (0f64, 0f64, 0f64);
+    let n = w - 2;
+    t.n = (n * (h - 2)) as f64;
     for y in 1..h - 1 {
-        for x in 1..w - 1 {
-            let i = y * w + x;
-            let lap = f64::from(p[i - 1] + p[i + 1] + p[i - w] + p[i + w] - 4.0 * p[i]);
-            sum += lap;
-            sum_sq += lap * lap;
-            n += 1.0;
-        }
-    }
-    let mean = sum / n;
-    (sum_sq / n - mean * mean).max(0.0)
-}
-
-/// [`Metrics::sharpness`]: the smallest over [`DIRECTIONS`] of half the ratio of mean
-/// squared second to first differences (so motion blur, which leaves detail across its
-/// path, still shows).
-fn sharpness(l: &Luma) -> f64 {
-    DIRECTIONS
-        .iter()
-        .map(|&d| {
-            let [first, second] = differences(l, d);
-            if first > 0.0 {
-                0.5 * second / first
-            } else {
-                0.0
+        // Each window below starts one pixel left of, at, or right of the pixel.
+        let row = |y: usize, dx: usize| &p[y * w + dx..y * w + dx + n];
+        let (ul, uc, ur) = (row(y - 1, 0), row(y - 1, 1), row(y - 1, 2));
+        let (ml, mc, mr) = (row(y, 0), row(y, 1), row(y, 2));
+        let (dl, dc, dr) = (row(y + 1, 0), row(y + 1, 1), row(y + 1, 2));
+        // Per lane: first and second differences of each direction, Laplacian, squared.
+        let mut acc = [[0f32; LANES]; 10];
+        let mut add = |lane: usize, i: usize| {
+            let c = mc[i];
+            // (a, b): the neighbours before and after along each direction.
+            let pairs = [(ml[i], mr[i]), (uc[i], dc[i]), (ul[i], dr[i]), (dl[i], ur[i])];
+            for (d, (a, b)) in pairs.into_iter().enumerate() {
+                acc[d][lane] += (b - c) * (b - c);
+                let second = a - 2.0 * c + b;
+                acc[4 + d][lane] += second * second;
             }
-        })
-        .fold(f64::INFINITY, f64::min)
+            let laplacian = ml[i] + mr[i] + uc[i] + dc[i] - 4.0 * c;
+            acc[8][lane] += laplacian;
+            acc[9][lane] += laplacian * laplacian;
+        };
+        let whole = n - n % LANES;
+        for base in (0..whole).step_by(LANES) {
+            for lane in 0..LANES {
+                add(lane, base + lane);
+            }
+        }
+        for i in whole..n {
+            add(0, i);
+        }
+        let sum = |lanes: &[f32; LANES]| lanes.iter().map(|&v| f64::from(v)).sum::<f64>();
+        for d in 0..4 {
+            t.first[d] += sum(&acc[d]);
+            t.second[d] += sum(&acc[4 + d]);
+        }
+        t.laplacian += sum(&acc[8]);
+        t.laplacian_sq += sum(&acc[9]);
+    }
+    t
 }
 
-/// Mean squared first and second differences along a direction, over the interior.
-fn differences(l: &Luma, (dx, dy): (isize, isize)) -> [f64; 2] {
-    let (w, h) = (l.width as isize, l.height as isize);
-    if w <= 2 || h <= 2 {
-        return [0.0; 2];
-    }
-    let at = |x: isize, y: isize| f64::from(l.pixels[(y * w + x) as usize]);
-    let (mut e1, mut e2) = (0f64, 0f64);
-    for y in 1..h - 1 {
-        for x in 1..w - 1 {
-            let c = at(x, y);
-            let (a, b) = (at(x - dx, y - dy), at(x + dx, y + dy));
-            e1 += (b - c) * (b - c);
-            e2 += (a - 2.0 * c + b) * (a - 2.0 * c + b);
+impl Texture {
+    /// Variance of the 4-neighbour Laplacian over the interior.
+    fn laplacian_variance(&self) -> f64 {
+        if self.n == 0.0 {
+            return 0.0;
         }
+        let mean = self.laplacian / self.n;
+        (self.laplacian_sq / self.n - mean * mean).max(0.0)
     }
-    let n = ((w - 2) * (h - 2)) as f64;
-    [e1 / n, e2 / n]
+
+    /// [`Metrics::sharpness`]: the smallest over [`DIRECTIONS`] of half the ratio of mean
+    /// squared second to first differences (so motion blur, which leaves detail across
+    /// its path, still shows).
+    fn sharpness(&self) -> f64 {
+        (0..DIRECTIONS.len())
+            .map(|d| {
+                if self.first[d] > 0.0 {
+                    0.5 * self.second[d] / self.first[d]
+                } else {
+                    0.0
+                }
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
 }
 
 #[cfg(test)]
