@@ -260,27 +260,22 @@ fn texture(l: &Luma) -> Texture {
         let (dl, dc, dr) = (row(y + 1, 0), row(y + 1, 1), row(y + 1, 2));
         // Per lane: first and second differences of each direction, Laplacian, squared.
         let mut acc = [[0f32; LANES]; 10];
-        let mut add = |lane: usize, i: usize| {
-            let c = mc[i];
-            // (a, b): the neighbours before and after along each direction.
-            let pairs = [(ml[i], mr[i]), (uc[i], dc[i]), (ul[i], dr[i]), (dl[i], ur[i])];
-            for (d, (a, b)) in pairs.into_iter().enumerate() {
-                acc[d][lane] += (b - c) * (b - c);
-                let second = a - 2.0 * c + b;
-                acc[4 + d][lane] += second * second;
-            }
-            let laplacian = ml[i] + mr[i] + uc[i] + dc[i] - 4.0 * c;
-            acc[8][lane] += laplacian;
-            acc[9][lane] += laplacian * laplacian;
-        };
+        let windows = [&ul, &uc, &ur, &ml, &mc, &mr, &dl, &dc, &dr];
         let whole = n - n % LANES;
         for base in (0..whole).step_by(LANES) {
-            for lane in 0..LANES {
-                add(lane, base + lane);
-            }
+            accumulate(
+                &mut acc,
+                windows.map(|w| w[base..base + LANES].try_into().expect("LANES long")),
+            );
         }
-        for i in whole..n {
-            add(0, i);
+        if whole < n {
+            // The last few pixels, in lanes padded with zeros (which add nothing).
+            let tail = windows.map(|w| {
+                let mut lanes = [0f32; LANES];
+                lanes[..n - whole].copy_from_slice(&w[whole..]);
+                lanes
+            });
+            accumulate(&mut acc, [0, 1, 2, 3, 4, 5, 6, 7, 8].map(|k| &tail[k]));
         }
         let sum = |lanes: &[f32; LANES]| lanes.iter().map(|&v| f64::from(v)).sum::<f64>();
         for d in 0..4 {
@@ -291,6 +286,28 @@ fn texture(l: &Luma) -> Texture {
         t.laplacian_sq += sum(&acc[9]);
     }
     t
+}
+
+/// Adds the terms of `LANES` neighbouring pixels to the per-row sums, one pixel a lane;
+/// `[ul, uc, ur, ml, mc, mr, dl, dc, dr]` are their 3 × 3 neighbourhoods.
+#[inline(always)]
+fn accumulate(acc: &mut [[f32; LANES]; 10], px: [&[f32; LANES]; 9]) {
+    let [ul, uc, ur, ml, c, mr, dl, dc, dr] = px;
+    // (a, b): the neighbours before and after along each direction.
+    let pairs = [(ml, mr), (uc, dc), (ul, dr), (dl, ur)];
+    for (d, (a, b)) in pairs.into_iter().enumerate() {
+        for lane in 0..LANES {
+            let first = b[lane] - c[lane];
+            acc[d][lane] += first * first;
+            let second = a[lane] - 2.0 * c[lane] + b[lane];
+            acc[4 + d][lane] += second * second;
+        }
+    }
+    for lane in 0..LANES {
+        let laplacian = ml[lane] + mr[lane] + uc[lane] + dc[lane] - 4.0 * c[lane];
+        acc[8][lane] += laplacian;
+        acc[9][lane] += laplacian * laplacian;
+    }
 }
 
 impl Texture {
