@@ -1,30 +1,30 @@
 //! Stage 5: JPEG encoding with `jpeg-encoder` (SIMD), under the byte budget.
 
-use jpeg_encoder::{ChromaSubsamplingMethod, ColorType, Encoder, SamplingFactor};
+use jpeg_encoder::{
+    ChromaSubsamplingMethod, ColorType, Encoder, ImageBuffer, JpegColorType, SamplingFactor,
+};
 
-use crate::decode::{Image8, Space};
+use crate::decode::{Picture, Planes};
 use crate::{Error, Subsampling};
 
-/// Encodes packed RGB or YCbCr pixels at `quality` into `out` (cleared first). The output carries a JFIF
-/// header and nothing else: no EXIF, no orientation tag, no GPS.
+/// Encodes a picture (packed RGB or YCbCr pixels, or Y, Cb and Cr planes) at `quality`
+/// into `out` (cleared first). The output carries a JFIF header and nothing else: no
+/// EXIF, no orientation tag, no GPS.
 pub(crate) fn encode(
-    image: &Image8,
+    picture: Picture,
     quality: u8,
     subsampling: Subsampling,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
     out.clear();
-    let (width, height) = match (u16::try_from(image.width), u16::try_from(image.height)) {
+    let (width, height) = picture.size();
+    let (width, height) = match (u16::try_from(width), u16::try_from(height)) {
         (Ok(w), Ok(h)) => (w, h),
         _ => {
             return Err(Error::Internal {
                 reason: "output larger than a JPEG can hold".into(),
             })
         }
-    };
-    let colour_type = match image.space {
-        Space::Rgb => ColorType::Rgb,
-        Space::YCbCr => ColorType::Ycbcr,
     };
     let mut encoder = Encoder::new(&mut *out, quality);
     // Set explicitly: the encoder's own default switches to 4:4:4 at quality ≥ 90.
@@ -35,9 +35,61 @@ pub(crate) fn encode(
     });
     encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
     encoder.set_optimized_huffman_tables(true);
-    encoder
-        .encode(&image.pixels, width, height, colour_type)
-        .map_err(|e| Error::Internal {
-            reason: format!("JPEG encoder: {e}"),
-        })
+    let encoded = match picture {
+        Picture::Rgb(image) => encoder.encode(&image.pixels, width, height, ColorType::Rgb),
+        Picture::Planes(planes) => encoder.encode_image(PlanesImage {
+            planes,
+            width,
+            height,
+        }),
+    };
+    encoded.map_err(|e| Error::Internal {
+        reason: format!("JPEG encoder: {e}"),
+    })
+}
+
+/// Y, Cb and Cr planes as the encoder reads them, a row at a time: each chroma sample
+/// given for every pixel it covers (which 4:2:0 encoding averages back to that sample).
+struct PlanesImage<'a> {
+    planes: &'a Planes,
+    width: u16,
+    height: u16,
+}
+
+impl ImageBuffer for PlanesImage<'_> {
+    fn get_jpeg_color_type(&self) -> JpegColorType {
+        JpegColorType::Ycbcr
+    }
+
+    fn width(&self) -> u16 {
+        self.width
+    }
+
+    fn height(&self) -> u16 {
+        self.height
+    }
+
+    fn fill_buffers(&self, y: u16, buffers: &mut [Vec<u8>; 4]) {
+        let (width, y) = (usize::from(self.width), usize::from(y));
+        let luma_h = self.planes.planes.first().map_or(1, |p| p.h);
+        for (plane, buffer) in self.planes.planes.iter().zip(buffers.iter_mut()) {
+            let end = buffer.len() + width;
+            // Sampled half as densely as luminance, or as densely.
+            let shift = usize::from(plane.h < luma_h);
+            let row = plane
+                .samples
+                .get((y >> shift) * plane.stride..)
+                .unwrap_or(&[]);
+            if shift == 0 {
+                buffer.extend_from_slice(&row[..width.min(row.len())]);
+            } else {
+                for &sample in row.iter().take(width.div_ceil(2)) {
+                    buffer.extend_from_slice(&[sample, sample]);
+                }
+            }
+            // A plane shorter than the picture (never, from the pipeline) is padded
+            // rather than let the encoder's rows go out of step.
+            buffer.resize(end, 0);
+        }
+    }
 }

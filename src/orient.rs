@@ -1,6 +1,7 @@
 //! Stage 4b: EXIF orientation and the portrait turn, composed into one transform and
 //! applied once, to the small resized picture.
 
+use crate::decode::Planes;
 use crate::Turn;
 
 /// An EXIF orientation (tag 0x0112): how the stored pixels must be turned or mirrored to
@@ -153,45 +154,35 @@ impl Transform {
         });
     }
 
-    /// Applies the transform to a picture in three planes, interleaving them into packed
-    /// pixels in `out` (resized to fit): resizing a JPEG's planes and turning the result
-    /// is then one pass and one buffer. `planes[0]` is `width` × `height`; the other two
-    /// are that size too, or half of it on each axis when `half_chroma` (each of their
-    /// samples then serves a 2 × 2 square, as 4:2:0 encoding averages it back).
+    /// Applies the transform to a picture in three planes (Y, Cb, Cr), each on its own,
+    /// into `out`. `planes[0]` is `width` × `height`; the other two are that size too,
+    /// or half of it on each axis when `half_chroma` (each of their samples then serves a
+    /// 2 × 2 square, which a turn keeps). `out` holds the turned planes, each as long as
+    /// its rows, sampled as a JPEG's would be.
     pub(crate) fn apply_planes(
         self,
         planes: [&[u8]; 3],
         width: u32,
         height: u32,
         half_chroma: bool,
-        out: &mut Vec<u8>,
+        out: &mut Planes,
     ) {
-        let (w, h) = (width as usize, height as usize);
-        let shift = usize::from(half_chroma);
-        let chroma_w = w.div_ceil(1 << shift);
-        let chroma_len = chroma_w * h.div_ceil(1 << shift);
-        out.clear();
-        out.resize(w * h * 3, 0);
-        let [luma, cb, cr] = planes;
-        if out.is_empty() || luma.len() < w * h || cb.len() < chroma_len || cr.len() < chroma_len {
-            return;
-        }
-        let (ow, _) = self.output_size(width, height);
-        let inv = self.inverse();
-        // Walk the input in (x, y): an output step in x moves (inv[0][0], inv[1][0]), a
-        // step in y moves (inv[0][1], inv[1][1]).
-        let (mut row_x, mut row_y) = self.start(w, h);
-        for out_row in out.chunks_exact_mut(ow as usize * 3) {
-            let (mut x, mut y) = (row_x, row_y);
-            for px in out_row.chunks_exact_mut(3) {
-                let (ux, uy) = (x as usize, y as usize);
-                let c = (uy >> shift) * chroma_w + (ux >> shift);
-                px.copy_from_slice(&[luma[uy * w + ux], cb[c], cr[c]]);
-                x += isize::from(inv[0][0]);
-                y += isize::from(inv[1][0]);
+        let shift = u32::from(half_chroma);
+        let chroma = (width.div_ceil(1 << shift), height.div_ceil(1 << shift));
+        let (ow, oh) = self.output_size(width, height);
+        out.width = ow;
+        out.height = oh;
+        out.planes.resize_with(3, Default::default);
+        for (i, (src, plane)) in planes.into_iter().zip(&mut out.planes).enumerate() {
+            let (w, h) = if i == 0 { (width, height) } else { chroma };
+            let sampling = if i == 0 { 1 << shift } else { 1 };
+            if src.len() < w as usize * h as usize {
+                plane.samples.clear();
+                continue;
             }
-            row_x += isize::from(inv[0][1]);
-            row_y += isize::from(inv[1][1]);
+            self.apply(src, w, h, 1, &mut plane.samples);
+            plane.stride = self.output_size(w, h).0 as usize;
+            (plane.h, plane.v) = (sampling, sampling);
         }
     }
 
@@ -286,10 +277,14 @@ mod tests {
             let t = Transform::turn(Turn::Clockwise).after(t);
             let mut expected = Vec::new();
             t.apply(&packed, w as u32, h as u32, 3, &mut expected);
-            let mut half = Vec::new();
+            let mut half = Planes::default();
             t.apply_planes([&luma, &cb, &cr], w as u32, h as u32, true, &mut half);
-            assert_eq!(half, expected, "orientation {value}, half chroma");
-            let mut full = Vec::new();
+            assert_eq!(
+                interleave(&half),
+                expected,
+                "orientation {value}, half chroma"
+            );
+            let mut full = Planes::default();
             t.apply_planes(
                 [&luma, &full_cb, &full_cr],
                 w as u32,
@@ -297,8 +292,27 @@ mod tests {
                 false,
                 &mut full,
             );
-            assert_eq!(full, expected, "orientation {value}, full chroma");
+            assert_eq!(
+                interleave(&full),
+                expected,
+                "orientation {value}, full chroma"
+            );
         }
+    }
+
+    /// Packed YCbCr pixels from planes, each pixel with the chroma sample covering it.
+    fn interleave(p: &Planes) -> Vec<u8> {
+        let luma_h = p.planes[0].h;
+        let mut out = Vec::new();
+        for y in 0..p.height as usize {
+            for x in 0..p.width as usize {
+                for plane in &p.planes {
+                    let shift = usize::from(plane.h < luma_h);
+                    out.push(plane.samples[(y >> shift) * plane.stride + (x >> shift)]);
+                }
+            }
+        }
+        out
     }
 
     /// A 3 × 2 picture of one-channel pixels 0..6, row by row.

@@ -2,7 +2,7 @@
 
 use fast_image_resize::Resizer;
 
-use crate::decode::{decode_shrunk, Decoded, Image8, Space};
+use crate::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
 use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
@@ -36,6 +36,9 @@ pub struct Preprocessor {
     planes: [Vec<u8>; 3],
     resized: Image8,
     oriented: Image8,
+    /// The picture to encode when it came from a JPEG's planes (then `planar`).
+    oriented_planes: Planes,
+    planar: bool,
 }
 
 impl Default for Preprocessor {
@@ -69,6 +72,8 @@ impl Preprocessor {
             planes: Default::default(),
             resized: Image8::default(),
             oriented: Image8::default(),
+            oriented_planes: Planes::default(),
+            planar: false,
         }
     }
 
@@ -192,7 +197,7 @@ impl Preprocessor {
                 let mut report =
                     self.report(data, &header, decoded_size, &plan, quality, out, encodes);
                 verify(out, &spec, &report)?;
-                report.check = crate::check::check_encoded(out, &self.oriented, &spec, &self.check);
+                report.check = crate::check::check_encoded(out, self.picture(), &spec, &self.check);
                 return Ok(report);
             }
             // Not even the lowest quality fits: make the picture smaller, down to the
@@ -219,7 +224,7 @@ impl Preprocessor {
     }
 
     /// Resizes the decoded picture to the plan's size and applies its transform, into
-    /// `self.oriented`. The decoded picture, and the resizer's working buffer, are let go
+    /// `self.oriented` or `self.oriented_planes`. The decoded picture, and the resizer's working buffer, are let go
     /// as soon as the resize is done: the peak memory is then the decoded picture's or the
     /// output's, never both.
     fn render(&mut self, decoded: Decoded, plan: &Plan) -> Result<(), Error> {
@@ -231,7 +236,10 @@ impl Preprocessor {
                 self.resizer.reset_internal_buffers();
                 plan.transform
                     .apply(&self.resized.pixels, tw, th, 3, &mut self.oriented.pixels);
-                self.oriented.space = Space::Rgb;
+                let (ow, oh) = plan.transform.output_size(tw, th);
+                self.oriented.width = ow;
+                self.oriented.height = oh;
+                self.planar = false;
             }
             Decoded::Planes(planes) => {
                 let (half, chroma) = crate::resize::chroma_size(self.spec.subsampling, tw, th);
@@ -246,17 +254,23 @@ impl Preprocessor {
                 self.resizer.reset_internal_buffers();
                 let [y, cb, cr] = &self.planes;
                 plan.transform
-                    .apply_planes([y, cb, cr], tw, th, half, &mut self.oriented.pixels);
-                self.oriented.space = Space::YCbCr;
+                    .apply_planes([y, cb, cr], tw, th, half, &mut self.oriented_planes);
+                self.planar = true;
             }
         }
-        let (ow, oh) = plan.transform.output_size(tw, th);
-        self.oriented.width = ow;
-        self.oriented.height = oh;
         Ok(())
     }
 
-    /// Encodes `self.oriented` at the spec's quality, or the highest quality down to
+    /// The picture `render` left for the encoder.
+    fn picture(&self) -> Picture<'_> {
+        if self.planar {
+            Picture::Planes(&self.oriented_planes)
+        } else {
+            Picture::Rgb(&self.oriented)
+        }
+    }
+
+    /// Encodes the picture at the spec's quality, or the highest quality down to
     /// `min_quality` that fits `budget` (a binary search: at most 1 + log₂(range) + 1
     /// encodes). Returns the quality and whether it fits; `out` holds that encoding.
     fn encode_within(
@@ -266,10 +280,10 @@ impl Preprocessor {
         encodes: &mut u32,
     ) -> Result<(u8, bool), Error> {
         let spec = &self.spec;
-        let image = &self.oriented;
+        let picture = self.picture();
         let mut run = |q: u8, out: &mut Vec<u8>| -> Result<bool, Error> {
             *encodes += 1;
-            encode(image, q, spec.subsampling, out)?;
+            encode(picture, q, spec.subsampling, out)?;
             Ok(out.len() <= budget)
         };
         if run(spec.quality, out)? {

@@ -28,7 +28,6 @@ pub(crate) fn resize(
     };
     dst.width = width;
     dst.height = height;
-    dst.space = src.space;
     dst.pixels.clear();
     if (src.width, src.height) == (width, height) {
         dst.pixels.extend_from_slice(&src.pixels);

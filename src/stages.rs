@@ -1,7 +1,7 @@
 //! The pipeline's stages one by one, for the benchmarks. Not part of the API: hidden from
 //! the documentation, and free to change.
 
-use crate::decode::{Decoded, Image8};
+use crate::decode::{Decoded, Image8, Planes};
 use crate::orient::Transform;
 use crate::{Error, Limits, Orientation, Spec, Subsampling};
 
@@ -21,25 +21,11 @@ impl Pixels {
         self.0.size()
     }
 
-    /// The packed bytes (RGB, or YCbCr after resizing planes); empty for planes.
+    /// The packed bytes (RGB); for planes, the luminance plane's.
     pub fn raw(&self) -> &[u8] {
         match &self.0 {
             Decoded::Rgb(image) => &image.pixels,
-            Decoded::Planes(_) => &[],
-        }
-    }
-
-    /// The packed picture; an empty one for planes (resize them first).
-    fn image(&self) -> &Image8 {
-        static EMPTY: Image8 = Image8 {
-            pixels: Vec::new(),
-            width: 0,
-            height: 0,
-            space: crate::decode::Space::Rgb,
-        };
-        match &self.0 {
-            Decoded::Rgb(image) => image,
-            Decoded::Planes(_) => &EMPTY,
+            Decoded::Planes(planes) => planes.planes.first().map_or(&[], |p| &p.samples),
         }
     }
 
@@ -50,6 +36,16 @@ impl Pixels {
         match &mut self.0 {
             Decoded::Rgb(image) => image,
             Decoded::Planes(_) => unreachable!("replaced above"),
+        }
+    }
+
+    fn planes(&mut self) -> &mut Planes {
+        if let Decoded::Rgb(_) = self.0 {
+            self.0 = Decoded::Planes(Planes::default());
+        }
+        match &mut self.0 {
+            Decoded::Planes(planes) => planes,
+            Decoded::Rgb(_) => unreachable!("replaced above"),
         }
     }
 }
@@ -75,19 +71,15 @@ pub fn resize(
     height: u32,
     dst: &mut Pixels,
 ) -> Result<(), Error> {
-    let dst = dst.packed();
     match &src.0 {
-        Decoded::Rgb(image) => crate::resize::resize(resizer, image, width, height, dst),
+        Decoded::Rgb(image) => crate::resize::resize(resizer, image, width, height, dst.packed()),
         Decoded::Planes(planes) => {
             let mut scratch = Default::default();
             let (w, h) = (width, height);
             let (half, chroma) = crate::resize::chroma_size(Spec::default().subsampling, w, h);
             crate::resize::resize_planes(resizer, planes, (w, h), chroma, &mut scratch)?;
             let [y, cb, cr] = &scratch;
-            Transform::IDENTITY.apply_planes([y, cb, cr], w, h, half, &mut dst.pixels);
-            dst.width = width;
-            dst.height = height;
-            dst.space = crate::decode::Space::YCbCr;
+            Transform::IDENTITY.apply_planes([y, cb, cr], w, h, half, dst.planes());
             Ok(())
         }
     }
@@ -99,18 +91,26 @@ pub fn orient(src: &Pixels, orientation: Orientation, turn: bool, dst: &mut Pixe
     if turn {
         t = Transform::turn(crate::Turn::Clockwise).after(t);
     }
-    let src = src.image();
-    let (w, h) = t.output_size(src.width, src.height);
-    let dst = dst.packed();
-    t.apply(&src.pixels, src.width, src.height, 3, &mut dst.pixels);
-    dst.width = w;
-    dst.height = h;
-    dst.space = src.space;
+    match &src.0 {
+        Decoded::Rgb(src) => {
+            let (w, h) = t.output_size(src.width, src.height);
+            let dst = dst.packed();
+            t.apply(&src.pixels, src.width, src.height, 3, &mut dst.pixels);
+            dst.width = w;
+            dst.height = h;
+        }
+        Decoded::Planes(src) => {
+            // Planes as `resize` leaves them: each as long as its rows.
+            let [y, cb, cr] = [0, 1, 2].map(|i| src.planes.get(i).map_or(&[][..], |p| &p.samples));
+            let half = src.planes.first().is_some_and(|p| p.h == 2);
+            t.apply_planes([y, cb, cr], src.width, src.height, half, dst.planes());
+        }
+    }
 }
 
 /// Encode at `quality` with the pipeline's settings.
 pub fn encode(src: &Pixels, quality: u8, out: &mut Vec<u8>) -> Result<(), Error> {
-    crate::encode::encode(src.image(), quality, Spec::default().subsampling, out)
+    crate::encode::encode(src.0.picture(), quality, Spec::default().subsampling, out)
 }
 
 /// Encode with an explicit subsampling, for comparing settings.
@@ -120,5 +120,5 @@ pub fn encode_with(
     subsampling: Subsampling,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    crate::encode::encode(src.image(), quality, subsampling, out)
+    crate::encode::encode(src.0.picture(), quality, subsampling, out)
 }

@@ -1,7 +1,7 @@
 //! The pixel analysis: a small luminance copy, and the measures the image-quality rules
 //! judge (sharpness, exposure, contrast).
 
-use crate::decode::{Decoded, Image8, Planes, Space};
+use crate::decode::{Image8, Picture, Planes};
 use crate::Size;
 
 /// ITU-R BT.601 luma weights (the ones JPEG's YCbCr uses), in 1/256ths: 0.299, 0.587,
@@ -65,30 +65,24 @@ pub(crate) fn luma_copy(rgb: &Image8, short_side: u32) -> Option<Luma> {
     if w == 0 || h == 0 || rgb.pixels.len() < w * h * 3 {
         return None;
     }
-    let space = rgb.space;
     Some(scaled_luma(w, h, short_side, |y, out| {
         let row = rgb.pixels[y * w * 3..(y + 1) * w * 3].chunks_exact(3);
         for (o, p) in out.iter_mut().zip(row) {
-            *o = match space {
-                Space::YCbCr => f32::from(p[0]),
-                Space::Rgb => {
-                    let y: u32 = p
-                        .iter()
-                        .zip(LUMA_WEIGHTS)
-                        .map(|(&c, k)| u32::from(c) * k)
-                        .sum();
-                    y as f32 / 256.0
-                }
-            };
+            let y: u32 = p
+                .iter()
+                .zip(LUMA_WEIGHTS)
+                .map(|(&c, k)| u32::from(c) * k)
+                .sum();
+            *o = y as f32 / 256.0;
         }
     }))
 }
 
-/// The luminance of a decoded picture: a JPEG's own Y plane where it was left in planes.
-pub(crate) fn luma_of_decoded(decoded: &Decoded, short_side: u32) -> Option<Luma> {
-    match decoded {
-        Decoded::Rgb(rgb) => luma_copy(rgb, short_side),
-        Decoded::Planes(planes) => luma_of_planes(planes, short_side),
+/// The luminance of a picture: its Y plane where it is in planes.
+pub(crate) fn luma_of(picture: Picture, short_side: u32) -> Option<Luma> {
+    match picture {
+        Picture::Rgb(rgb) => luma_copy(rgb, short_side),
+        Picture::Planes(planes) => luma_of_planes(planes, short_side),
     }
 }
 

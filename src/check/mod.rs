@@ -12,7 +12,7 @@ pub use analysis::Metrics;
 pub use options::{CheckOptions, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
-use crate::decode::{decode_shrunk, Image8};
+use crate::decode::{decode_shrunk, Picture};
 use crate::geometry::plan;
 use crate::orient::Transform;
 use crate::probe::{probe, Header};
@@ -452,7 +452,7 @@ fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, optio
         }
     }
     let luma = match decoded {
-        Ok(picture) => analysis::luma_of_decoded(&picture, n),
+        Ok(decoded) => analysis::luma_of(decoded.picture(), n),
         Err(e) => {
             report.findings.push(from_error(&e));
             return;
@@ -466,7 +466,7 @@ fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, optio
 /// picture, without decoding it again).
 pub(crate) fn check_encoded(
     jpeg: &[u8],
-    pixels: &Image8,
+    picture: Picture,
     spec: &Spec,
     options: &CheckOptions,
 ) -> Report {
@@ -480,7 +480,7 @@ pub(crate) fn check_encoded(
     );
     let mut report = report;
     if options.analyse && report.format.is_some() {
-        let luma = analysis::luma_copy(pixels, options.analysis_short_side.max(1));
+        let luma = analysis::luma_of(picture, options.analysis_short_side.max(1));
         judge(&mut report, luma, options);
         report = report.finish();
     }

@@ -15,23 +15,12 @@ use crate::probe::Header;
 use crate::sniff::Format;
 use crate::{Error, Limits};
 
-/// Packed 8-bit pixels, three samples each, in the stored orientation.
+/// Packed 8-bit RGB pixels, in the stored orientation.
 #[derive(Debug, Default)]
 pub(crate) struct Image8 {
     pub(crate) pixels: Vec<u8>,
     pub(crate) width: u32,
     pub(crate) height: u32,
-    pub(crate) space: Space,
-}
-
-/// What the three samples of an [`Image8`] pixel are.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Space {
-    /// Red, green, blue.
-    #[default]
-    Rgb,
-    /// JFIF's luminance and chrominance (T.871), as the JPEG encoder takes them.
-    YCbCr,
 }
 
 /// A decoded picture as the decoder left it: packed RGB, or a JPEG's planes at their own
@@ -46,9 +35,32 @@ pub(crate) enum Decoded {
 impl Decoded {
     /// Width and height in pixels (stored orientation).
     pub(crate) fn size(&self) -> (u32, u32) {
+        self.picture().size()
+    }
+
+    /// The picture, borrowed.
+    pub(crate) fn picture(&self) -> Picture<'_> {
         match self {
-            Decoded::Rgb(image) => (image.width, image.height),
-            Decoded::Planes(planes) => (planes.width, planes.height),
+            Decoded::Rgb(image) => Picture::Rgb(image),
+            Decoded::Planes(planes) => Picture::Planes(planes),
+        }
+    }
+}
+
+/// A picture borrowed from wherever it is kept: packed pixels, or planes (a JPEG's as
+/// decoded, or resized and turned ones on their way to the encoder).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Picture<'a> {
+    Rgb(&'a Image8),
+    Planes(&'a Planes),
+}
+
+impl Picture<'_> {
+    /// Width and height in pixels.
+    pub(crate) fn size(self) -> (u32, u32) {
+        match self {
+            Picture::Rgb(image) => (image.width, image.height),
+            Picture::Planes(planes) => (planes.width, planes.height),
         }
     }
 }
@@ -132,7 +144,6 @@ fn decode_png(data: &[u8], header: &Header, limits: &Limits) -> Result<Image8, E
         pixels,
         width: info.width,
         height: info.height,
-        space: Space::Rgb,
     })
 }
 
@@ -205,7 +216,6 @@ fn decode_jpeg_scaled(
         pixels,
         width,
         height,
-        space: Space::Rgb,
     })
 }
 
@@ -265,7 +275,6 @@ fn to_rgb8(image: DynamicImage) -> Image8 {
         pixels,
         width,
         height,
-        space: Space::Rgb,
     }
 }
 
@@ -447,13 +456,10 @@ mod scaled_tests {
             &mut resized,
         )
         .unwrap();
-        let mut ycc = Vec::new();
+        let mut planes = Planes::default();
         let [y, cb, cr] = &resized;
-        crate::orient::Transform::IDENTITY.apply_planes([y, cb, cr], pw, ph, false, &mut ycc);
-        let rgb: Vec<u8> = ycc
-            .chunks(3)
-            .flat_map(|p| jpeg::ycbcr_to_rgb(p[0], p[1], p[2]))
-            .collect();
+        crate::orient::Transform::IDENTITY.apply_planes([y, cb, cr], pw, ph, false, &mut planes);
+        let rgb = jpeg::to_rgb(&planes);
         let ours = mad(&rgb, &reference);
         let theirs = mad(&theirs(data, divisor).0, &reference);
         (ours, theirs, pw.min(ph) < 16)
