@@ -1,5 +1,5 @@
-//! The shrink-on-load JPEG decoder (`src/decode/jpeg.rs`) on damaged files. It takes
-//! baseline JPEGs large enough to be decoded at 1/2, 1/4 or 1/8 of their size; anything
+//! The shrink-on-load JPEG decoder (`src/decode/jpeg.rs`, `progressive.rs`) on damaged
+//! files. It takes baseline and progressive JPEGs large enough to be decoded at 1/2, 1/4 or 1/8 of their size; anything
 //! it finds odd goes to the general decoder. Whatever the damage, `prepare` gives a
 //! compliant output (checked by an independent decoder) or a typed refusal, never a
 //! panic; and the same bytes always give the same output.
@@ -28,11 +28,18 @@ fn spec() -> Spec {
 /// An 800 × 1000 photo-like JPEG (decoded at 1/2 for a 180 × 225 output), with restart
 /// markers every `restart` MCUs (0: none).
 fn big_jpeg(sampling: SamplingFactor, restart: u16) -> Vec<u8> {
+    big_jpeg_sent(sampling, restart, false)
+}
+
+/// [`big_jpeg`], sent progressively (a DC scan per component, then AC bands) when
+/// `progressive`: the same coefficients either way.
+fn big_jpeg_sent(sampling: SamplingFactor, restart: u16, progressive: bool) -> Vec<u8> {
     let img = noise_over(photo_rgb(800, 1000));
     let mut out = Vec::new();
     let mut enc = Encoder::new(&mut out, 85);
     enc.set_sampling_factor(sampling);
     enc.set_restart_interval(restart);
+    enc.set_progressive(progressive);
     enc.encode(img.as_raw(), 800, 1000, ColorType::Rgb).unwrap();
     out
 }
@@ -86,6 +93,55 @@ fn sound_files_of_every_sampling_come_out_compliant_and_deterministic() {
             again.jpeg(),
             "{sampling:?}: not deterministic"
         );
+    }
+}
+
+#[test]
+fn progressive_files_come_out_as_their_baseline_twins() {
+    for (sampling, restart) in [
+        (SamplingFactor::F_2_2, 0),
+        (SamplingFactor::F_2_1, 3),
+        (SamplingFactor::F_1_1, 0),
+    ] {
+        let baseline = Preprocessor::new(spec())
+            .prepare(&big_jpeg_sent(sampling, restart, false))
+            .unwrap();
+        let progressive = Preprocessor::new(spec())
+            .prepare(&big_jpeg_sent(sampling, restart, true))
+            .unwrap();
+        assert_compliant(progressive.jpeg(), &spec());
+        assert!(
+            baseline.jpeg() == progressive.jpeg(),
+            "{sampling:?}: the progressive file came out otherwise"
+        );
+    }
+}
+
+#[test]
+fn progressive_files_damaged_or_cut_after_any_scan() {
+    let data = big_jpeg_sent(SamplingFactor::F_2_2, 2, true);
+    let first_scan = data.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    for i in 0..32 {
+        let at = first_scan + (data.len() - 2 - first_scan) * i / 32;
+        for flip in [0x01, 0x80, 0xFF] {
+            let mut bad = data.clone();
+            bad[at] ^= flip;
+            output_or_refusal(&bad, &format!("byte {at} ^ {flip:#x}"));
+        }
+    }
+    let scans: Vec<usize> = data
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| *w == [0xFF, 0xDA])
+        .map(|(i, _)| i)
+        .collect();
+    for &cut in &scans[1..] {
+        // Cut before a scan: the picture so far, closed with EOI; and cut mid-scan.
+        for end in [cut, cut + (data.len() - cut) / 7] {
+            let mut bad = data[..end].to_vec();
+            bad.extend_from_slice(&[0xFF, 0xD9]);
+            output_or_refusal(&bad, &format!("cut at {end}"));
+        }
     }
 }
 

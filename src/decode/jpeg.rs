@@ -38,6 +38,36 @@ pub(crate) struct Planes {
     pub(crate) planes: Vec<Plane>,
 }
 
+impl Planes {
+    /// Fills each plane's padding (the blocks past the picture's edge, which complete
+    /// the last MCU) with copies of the picture's last column and row. The file's own
+    /// padding is whatever its encoder chose, and a progressive file never sends most of
+    /// it; the resampling filter reaches into it at the edges, and should find the edge.
+    fn extend_edges(&mut self) {
+        let h_max = self.planes.iter().map(|p| p.h).max().unwrap_or(1);
+        let v_max = self.planes.iter().map(|p| p.v).max().unwrap_or(1);
+        let (width, height) = (self.width as usize, self.height as usize);
+        for plane in &mut self.planes {
+            let stride = plane.stride;
+            let rows = plane.samples.len() / stride.max(1);
+            let valid_w = (width * plane.h).div_ceil(h_max).clamp(1, stride.max(1));
+            let valid_h = (height * plane.v).div_ceil(v_max).clamp(1, rows.max(1));
+            if stride == 0 || rows == 0 {
+                continue;
+            }
+            for row in plane.samples.chunks_exact_mut(stride).take(valid_h) {
+                let edge = row[valid_w - 1];
+                row[valid_w..].fill(edge);
+            }
+            let (picture, padding) = plane.samples.split_at_mut(valid_h * stride);
+            let last = &picture[(valid_h - 1) * stride..];
+            for row in padding.chunks_exact_mut(stride) {
+                row.copy_from_slice(last);
+            }
+        }
+    }
+}
+
 /// The tables in force at a scan (T.81 B.2.4).
 pub(super) struct Tables {
     pub(super) quant: [[u16; 64]; 4],
@@ -107,7 +137,9 @@ pub(super) fn decode_scaled(data: &[u8], size: (u32, u32), divisor: u32) -> Opti
             // The end of the image: a progressive frame's coefficients are complete (a
             // baseline frame returned at its scan).
             let (width, height, _) = frame?;
-            return Some(progressive?.finish(width, height, &Idct::new(n)));
+            let mut planes = progressive?.finish(width, height, &Idct::new(n));
+            planes.extend_edges();
+            return Some(planes);
         }
         let len = usize::from(u16::from_be_bytes(*rest.first_chunk::<2>()?));
         let body = rest.get(2..len)?;
@@ -374,11 +406,13 @@ fn decode_scan(
         return None;
     }
     let divisor = 8 / n as u32;
-    Some(Planes {
+    let mut planes = Planes {
         width: width.div_ceil(divisor),
         height: height.div_ceil(divisor),
         planes,
-    })
+    };
+    planes.extend_edges();
+    Some(planes)
 }
 
 /// The reduced inverse DCT: an `n`-point IDCT (n = 1, 2 or 4) of each block's lowest
