@@ -64,34 +64,42 @@ pub(crate) fn run(args: PrepareArgs) -> i32 {
             Err(code) => return code,
         }
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.jobs.map_or(0, usize::from))
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(e) => {
-            eprintln!("cannot start worker threads: {e}");
-            return exit::USAGE_OR_IO;
-        }
-    };
     let progress = (jobs.len() > 1 && std::io::stderr().is_terminal())
         .then(|| indicatif::ProgressBar::new(jobs.len() as u64));
     let started = Instant::now();
     let base = Preprocessor::new(spec).with_base64(args.base64.is_some());
-    let outcomes: Vec<Outcome> = pool.install(|| {
-        jobs.par_iter()
-            .map_init(
-                || base.clone(),
-                |pre, job| {
-                    let outcome = prepare_one(pre, job, &spec);
-                    if let Some(bar) = &progress {
-                        bar.inc(1);
-                    }
-                    outcome
-                },
-            )
+    let outcomes: Vec<Outcome> = if jobs.len() == 1 {
+        // One file: no worker threads to start.
+        let mut pre = base;
+        jobs.iter()
+            .map(|job| prepare_one(&mut pre, job, &spec))
             .collect()
-    });
+    } else {
+        let pool = match rayon::ThreadPoolBuilder::new()
+            .num_threads(args.jobs.map_or(0, usize::from))
+            .build()
+        {
+            Ok(pool) => pool,
+            Err(e) => {
+                eprintln!("cannot start worker threads: {e}");
+                return exit::USAGE_OR_IO;
+            }
+        };
+        pool.install(|| {
+            jobs.par_iter()
+                .map_init(
+                    || base.clone(),
+                    |pre, job| {
+                        let outcome = prepare_one(pre, job, &spec);
+                        if let Some(bar) = &progress {
+                            bar.inc(1);
+                        }
+                        outcome
+                    },
+                )
+                .collect()
+        })
+    };
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
