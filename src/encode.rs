@@ -7,6 +7,13 @@ use jpeg_encoder::{
 use crate::decode::{Picture, Planes};
 use crate::{Error, Subsampling};
 
+/// Whether the encoder makes Huffman tables for each picture (a second pass over all its
+/// blocks, kept in memory) rather than use the standard's (T.81 K.3). Measured on the
+/// 12 MP phone photo's 720 × 960 output at quality 90, 4:2:0: optimised tables save 1.6%
+/// of the bytes (109,094 against 110,802) and cost 7% of the whole run (50.9 against
+/// 47.1 ms), so the standard tables are used.
+const OPTIMISED_HUFFMAN_TABLES: bool = false;
+
 /// Encodes a picture (packed RGB or YCbCr pixels, or Y, Cb and Cr planes) at `quality`
 /// into `out` (cleared first). The output carries a JFIF header and nothing else: no
 /// EXIF, no orientation tag, no GPS.
@@ -34,7 +41,7 @@ pub(crate) fn encode(
         Subsampling::S444 => SamplingFactor::F_1_1,
     });
     encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
-    encoder.set_optimized_huffman_tables(true);
+    encoder.set_optimized_huffman_tables(OPTIMISED_HUFFMAN_TABLES);
     let encoded = match picture {
         Picture::Rgb(image) => encoder.encode(&image.pixels, width, height, ColorType::Rgb),
         Picture::Planes(planes) => encoder.encode_image(PlanesImage {
