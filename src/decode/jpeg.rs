@@ -1,12 +1,13 @@
-//! Stage 3 for baseline JPEG: a decoder that decodes straight to 1/2, 1/4 or 1/8 of the
-//! stored size in the DCT domain (shrink-on-load). Each 8 × 8 block's lowest `8 / d`
+//! Stage 3 for JPEG: a decoder that decodes straight to 1/2, 1/4 or 1/8 of the stored
+//! size in the DCT domain (shrink-on-load). Each 8 × 8 block's lowest `8 / d`
 //! frequencies go through an `8 / d`-point inverse DCT, so the decoder never builds the
 //! full-size picture, and the entropy decoding (most of the time) skips the work of
 //! storing coefficients it will not use.
 //!
-//! It takes the common case (8-bit baseline, grey or YCbCr, luminance sampled 1 or 2
-//! times chroma in each direction, one interleaved scan) and answers `None` for anything
-//! else or anything odd, so that the general decoder has the last word on those.
+//! It takes the common cases (8-bit Huffman-coded, grey or YCbCr, luminance sampled 1 or
+//! 2 times chroma in each direction; baseline in one interleaved scan, or progressive,
+//! `progressive.rs`) and answers `None` for anything else or anything odd, so that the
+//! general decoder has the last word on those.
 
 use super::huffman::{BitReader, HuffmanTable};
 use super::progressive::{Progressive, Scan};

@@ -179,8 +179,8 @@ fn shrink_on_load_divisor(header: &Header, min_width: u32, min_height: u32) -> u
 }
 
 /// Decodes a grey or three-component JPEG at 1/`divisor` of its size in the DCT domain
-/// with `jpeg-decoder`'s scaled IDCT: the files our own decoder leaves (progressive, and
-/// anything odd).
+/// with `jpeg-decoder`'s scaled IDCT: the files our own decoder leaves (scans out of
+/// order, unusual sampling, and anything odd).
 fn decode_jpeg_scaled(
     data: &[u8],
     header: &Header,
