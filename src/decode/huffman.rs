@@ -226,13 +226,7 @@ impl<'a> BitReader<'a> {
     /// Reads `n` (0–16) raw bits and extends them to a signed value.
     #[inline(always)]
     pub(super) fn receive_extend(&mut self, n: u32) -> i32 {
-        if n == 0 {
-            return 0;
-        }
-        self.refill();
-        let bits = self.peek(n);
-        self.consume(n);
-        extend(bits, n)
+        extend(self.receive(n), n)
     }
 
     /// Decodes one symbol; `None` for a code the table does not have.

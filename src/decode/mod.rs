@@ -336,10 +336,24 @@ mod scaled_tests {
     }
 
     fn jpeg(w: u32, h: u32, sampling: SamplingFactor, restart: u16, grey: bool) -> Vec<u8> {
+        jpeg_sent(w, h, sampling, restart, grey, false)
+    }
+
+    /// [`photo`] as a JPEG at quality 92, baseline or progressive (DC, then AC bands):
+    /// the same coefficients either way.
+    fn jpeg_sent(
+        w: u32,
+        h: u32,
+        sampling: SamplingFactor,
+        restart: u16,
+        grey: bool,
+        progressive: bool,
+    ) -> Vec<u8> {
         let mut out = Vec::new();
         let mut enc = Encoder::new(&mut out, 92);
         enc.set_sampling_factor(sampling);
         enc.set_restart_interval(restart);
+        enc.set_progressive(progressive);
         let rgb = photo(w, h);
         if grey {
             let luma: Vec<u8> = rgb.chunks(3).map(|p| p[1]).collect();
@@ -491,21 +505,7 @@ mod scaled_tests {
     }
 
     fn progressive(w: u32, h: u32, sampling: SamplingFactor, restart: u16, grey: bool) -> Vec<u8> {
-        let mut out = Vec::new();
-        let mut enc = Encoder::new(&mut out, 92);
-        enc.set_sampling_factor(sampling);
-        enc.set_restart_interval(restart);
-        enc.set_progressive(true);
-        let rgb = photo(w, h);
-        if grey {
-            let luma: Vec<u8> = rgb.chunks(3).map(|p| p[1]).collect();
-            enc.encode(&luma, w as u16, h as u16, ColorType::Luma)
-                .unwrap();
-        } else {
-            enc.encode(&rgb, w as u16, h as u16, ColorType::Rgb)
-                .unwrap();
-        }
-        out
+        jpeg_sent(w, h, sampling, restart, grey, true)
     }
 
     /// Our decode of `data` at 1/`divisor`, as RGB at the reduced size.
