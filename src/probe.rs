@@ -168,6 +168,11 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     }
     let (width, height, components, progressive, luma_id) =
         frame.ok_or_else(|| corrupt_jpeg("scan before the frame header"))?;
+    if progressive && scans_from(data, pos) > MAX_PROGRESSIVE_SCANS {
+        return Err(corrupt_jpeg(format!(
+            "progressive JPEG with more than {MAX_PROGRESSIVE_SCANS} scans"
+        )));
+    }
     let channels = if components == 1 { 1 } else { 4 };
     let (orientation, has_exif) = read_orientation(exif);
     Ok(Header {
@@ -184,6 +189,45 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
             luma_table: tables.get(luma_id).copied().flatten(),
         }),
     })
+}
+
+/// The most scans a progressive JPEG may have. Each scan is a pass over every block of its
+/// components, so a small file of thousands of scans that each say little (end-of-band
+/// runs cover 32,767 blocks in a few bits) would keep any decoder busy for minutes.
+/// libjpeg's default script has 10 and jpegtran's finest sensible one, a coefficient per
+/// scan with successive approximation, well under 200; libjpeg-turbo advises a limit of
+/// this order to its users.
+const MAX_PROGRESSIVE_SCANS: usize = 256;
+
+/// Counts the scans of a JPEG from the first scan's header (`pos` is just past it) to EOI
+/// or the end of the data, skipping the entropy-coded bytes between markers; stops
+/// counting past [`MAX_PROGRESSIVE_SCANS`].
+fn scans_from(data: &[u8], mut pos: usize) -> usize {
+    let mut scans = 1;
+    while scans <= MAX_PROGRESSIVE_SCANS {
+        // The next marker: 0xFF followed by neither a stuffed zero, a restart marker nor
+        // another fill byte.
+        let Some(at) = data
+            .get(pos..)
+            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
+        else {
+            break;
+        };
+        pos += at + 1;
+        match data.get(pos) {
+            None => break,
+            Some(0x00 | 0xD0..=0xD7 | 0xFF) => continue,
+            Some(0xD9) => break,
+            Some(&marker) => {
+                if marker == 0xDA {
+                    scans += 1;
+                }
+                // Past the segment (its length counts itself, not the marker).
+                pos += 1 + be16(data, pos + 1).map_or(0, usize::from);
+            }
+        }
+    }
+    scans
 }
 
 /// Reads a frame header; refuses the coding processes the decoders lack.

@@ -176,6 +176,7 @@ cases! {
     progressive_64_scans => Output, Small, "";
     progressive_scans_reversed => OutputOr(Rule::Readable), Small, "JPEG";
     progressive_scans_repeated => OutputOr(Rule::Readable), Small, "JPEG";
+    progressive_300_scans => Refusal(Rule::Readable), Refused, "scans";
     progressive_scan_headers_nonsense => OutputOr(Rule::Readable), Small, "JPEG";
     progressive_scan_names_missing_component => OutputOr(Rule::Readable), Small, "JPEG";
 
@@ -573,6 +574,17 @@ mod make {
                 let n = if p[1] == 0xDA { 3 } else { 1 };
                 std::iter::repeat_n(p, n)
             })
+            .collect::<Vec<_>>()
+            .concat()
+    }
+    /// The last scan sent 300 times: each a pass over the picture for a decoder.
+    pub(super) fn progressive_300_scans() -> Vec<u8> {
+        let p = progressive_pieces();
+        let last = (0..p.len()).rfind(|&i| p[i][1] == 0xDA).unwrap();
+        p.iter()
+            .enumerate()
+            .flat_map(|(i, piece)| std::iter::repeat_n(piece, if i == last { 300 } else { 1 }))
+            .cloned()
             .collect::<Vec<_>>()
             .concat()
     }
