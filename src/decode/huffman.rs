@@ -93,6 +93,45 @@ fn extend(bits: u32, size: u32) -> i32 {
     }
 }
 
+/// Counts the MCUs between restart markers (T.81 B.2.4.4) and reads each marker when it
+/// is due.
+pub(super) struct Restarts {
+    interval: usize,
+    left: usize,
+    next: u8,
+}
+
+impl Restarts {
+    /// For a scan with a restart marker every `interval` MCUs (0: none).
+    pub(super) fn new(interval: usize) -> Self {
+        Restarts {
+            interval,
+            left: interval,
+            next: 0,
+        }
+    }
+
+    /// Called before each MCU: `Some(true)` when a restart marker was read there (the
+    /// decoder's state starts afresh), `Some(false)` when none was due, `None` when the
+    /// marker due is missing or the interval before it used more bits than it had.
+    #[inline(always)]
+    pub(super) fn before_mcu(&mut self, reader: &mut BitReader) -> Option<bool> {
+        if self.interval == 0 {
+            return Some(false);
+        }
+        let restarted = self.left == 0;
+        if restarted {
+            if reader.overran() || !reader.restart(self.next) {
+                return None;
+            }
+            self.next = (self.next + 1) % 8;
+            self.left = self.interval;
+        }
+        self.left -= 1;
+        Some(restarted)
+    }
+}
+
 /// Reads the entropy-coded bytes of a scan: removes the stuffed zero after each 0xFF and
 /// stops at a marker, after which it reads zero bits (and remembers the marker).
 pub(super) struct BitReader<'a> {

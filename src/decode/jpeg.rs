@@ -9,7 +9,7 @@
 //! `progressive.rs`) and answers `None` for anything else or anything odd, so that the
 //! general decoder has the last word on those.
 
-use super::huffman::{BitReader, HuffmanTable};
+use super::huffman::{BitReader, HuffmanTable, Restarts};
 use super::progressive::{Progressive, Scan};
 
 /// The natural (row-major) index of each zig-zag position (T.81 figure A.6).
@@ -362,19 +362,11 @@ fn decode_scan(
     let mut reader = BitReader::new(scan);
     let mut block = [0i32; 64];
     let mut predictors = [0i32; 3];
-    let (mut left_in_interval, mut next_restart) = (restart_interval, 0u8);
+    let mut restarts = Restarts::new(restart_interval);
     for mcu_y in 0..mcus_y {
         for mcu_x in 0..mcus_x {
-            if restart_interval > 0 {
-                if left_in_interval == 0 {
-                    if reader.overran() || !reader.restart(next_restart) {
-                        return None;
-                    }
-                    next_restart = (next_restart + 1) % 8;
-                    predictors = [0; 3];
-                    left_in_interval = restart_interval;
-                }
-                left_in_interval -= 1;
+            if restarts.before_mcu(&mut reader)? {
+                predictors = [0; 3];
             }
             for (c, comp) in components.iter().enumerate() {
                 let (dc, ac) = tables[c];

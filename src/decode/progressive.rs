@@ -9,7 +9,7 @@
 //! (G.1.1.1.1): a band sent twice, refined before it was sent, or refined by other than
 //! one bit, or AC before DC, makes the decoder answer `None`, as anything odd does.
 
-use super::huffman::{BitReader, HuffmanTable};
+use super::huffman::{BitReader, HuffmanTable, Restarts};
 use super::jpeg::{Component, Idct, Plane, Planes, Tables};
 
 /// One component's coefficients, on the frame's grid of whole MCUs.
@@ -106,9 +106,8 @@ impl Progressive {
         tables: &Tables,
         components: &[Component],
     ) -> Option<usize> {
-        let restart_interval = tables.restart_interval;
-        let (first, refine) = (scan.high == 0, scan.high != 0);
-        if refine && scan.high != scan.low + 1 {
+        let first = scan.high == 0;
+        if !first && scan.high != scan.low + 1 {
             return None;
         }
         // The successive-approximation state of every coefficient the scan sends.
@@ -146,23 +145,16 @@ impl Progressive {
             predictors: [0; 3],
             eob: 0,
         };
-        let (mut left_in_interval, mut next_restart) = (restart_interval, 0u8);
+        let mut restarts = Restarts::new(tables.restart_interval);
         let mut restart = |reader: &mut BitReader, run: &mut Run| {
-            if restart_interval > 0 {
-                if left_in_interval == 0 {
-                    if reader.overran() || !reader.restart(next_restart) {
-                        return false;
-                    }
-                    next_restart = (next_restart + 1) % 8;
-                    *run = Run {
-                        predictors: [0; 3],
-                        eob: 0,
-                    };
-                    left_in_interval = restart_interval;
-                }
-                left_in_interval -= 1;
+            let restarted = restarts.before_mcu(reader)?;
+            if restarted {
+                *run = Run {
+                    predictors: [0; 3],
+                    eob: 0,
+                };
             }
-            true
+            Some(())
         };
         if let [(c, _, _)] = scan.components[..] {
             // One component: its blocks in raster order, one per MCU.
@@ -172,9 +164,7 @@ impl Progressive {
             };
             for y in 0..scan_h {
                 for x in 0..scan_w {
-                    if !restart(&mut reader, &mut run) {
-                        return None;
-                    }
+                    restart(&mut reader, &mut run)?;
                     self.block(
                         &mut reader,
                         scan,
@@ -190,9 +180,7 @@ impl Progressive {
             // Several components (DC only): whole MCUs, as in a baseline scan.
             for mcu_y in 0..self.mcus.1 {
                 for mcu_x in 0..self.mcus.0 {
-                    if !restart(&mut reader, &mut run) {
-                        return None;
-                    }
+                    restart(&mut reader, &mut run)?;
                     for (i, &(c, _, _)) in scan.components.iter().enumerate() {
                         let (h, v) = self.sampling[c];
                         let blocks_w = self.stores[c].blocks_w;
