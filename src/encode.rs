@@ -40,15 +40,24 @@ pub(crate) fn encode(
         Subsampling::S422 => SamplingFactor::F_2_1,
         Subsampling::S444 => SamplingFactor::F_1_1,
     });
-    encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
     encoder.set_optimized_huffman_tables(OPTIMISED_HUFFMAN_TABLES);
     let encoded = match picture {
-        Picture::Rgb(image) => encoder.encode(&image.pixels, width, height, ColorType::Rgb),
-        Picture::Planes(planes) => encoder.encode_image(PlanesImage {
-            planes,
-            width,
-            height,
-        }),
+        Picture::Rgb(image) => {
+            // Each chroma sample the mean of the pixels it covers (as libjpeg does).
+            encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Average);
+            encoder.encode(&image.pixels, width, height, ColorType::Rgb)
+        }
+        Picture::Planes(planes) => {
+            // The chroma planes are already at their sampled size, each sample given for
+            // every pixel it covers: the mean of those is the sample, and so is the first,
+            // which is cheaper to take.
+            encoder.set_chroma_subsampling_method(ChromaSubsamplingMethod::Nearest);
+            encoder.encode_image(PlanesImage {
+                planes,
+                width,
+                height,
+            })
+        }
     };
     encoded.map_err(|e| Error::Internal {
         reason: format!("JPEG encoder: {e}"),
@@ -89,14 +98,15 @@ impl ImageBuffer for PlanesImage<'_> {
                 .unwrap_or(&[]);
             if shift == 0 {
                 buffer.extend_from_slice(&row[..width.min(row.len())]);
+                // A plane shorter than the picture (never, from the pipeline) is padded
+                // rather than let the encoder's rows go out of step.
+                buffer.resize(end, 0);
             } else {
-                for &sample in row.iter().take(width.div_ceil(2)) {
-                    buffer.extend_from_slice(&[sample, sample]);
-                }
+                let pairs = row.iter().take(width.div_ceil(2));
+                buffer.extend(pairs.flat_map(|&sample| [sample, sample]));
+                // One sample over for an odd width; padding for a short plane.
+                buffer.resize(end, 0);
             }
-            // A plane shorter than the picture (never, from the pipeline) is padded
-            // rather than let the encoder's rows go out of step.
-            buffer.resize(end, 0);
         }
     }
 }

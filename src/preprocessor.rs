@@ -32,6 +32,8 @@ pub struct Preprocessor {
     base64: bool,
     check: CheckOptions,
     resizer: Resizer,
+    /// The planes of the last JPEG our decoder took, their memory kept for the next.
+    decoded: Planes,
     /// Resized planes of a JPEG our decoder took.
     planes: [Vec<u8>; 3],
     resized: Image8,
@@ -69,6 +71,7 @@ impl Preprocessor {
             base64: false,
             check: CheckOptions::default(),
             resizer: Resizer::new(),
+            decoded: Planes::default(),
             planes: Default::default(),
             resized: Image8::default(),
             oriented: Image8::default(),
@@ -181,14 +184,14 @@ impl Preprocessor {
         let (tw, th) = plan.stored_target();
         // The decoded picture is dropped once rendered, before the encoder needs its
         // memory; the rare picture that must shrink further is decoded again.
-        let mut decoded = Some(decode_shrunk(data, &header, &spec.limits, tw, th)?);
+        let mut decoded = Some(self.decode(data, &header, (tw, th))?);
         let budget = spec.byte_budget();
         let mut scale_cap = 1.0;
         let mut encodes = 0;
         loop {
             let picture = match decoded.take() {
                 Some(picture) => picture,
-                None => decode_shrunk(data, &header, &spec.limits, tw, th)?,
+                None => self.decode(data, &header, (tw, th))?,
             };
             let decoded_size = picture.size();
             self.render(picture, &plan)?;
@@ -223,10 +226,17 @@ impl Preprocessor {
         }
     }
 
+    /// Decodes `data` at least `size` large, into the memory of the last picture decoded.
+    fn decode(&mut self, data: &[u8], header: &Header, size: (u32, u32)) -> Result<Decoded, Error> {
+        let reuse = std::mem::take(&mut self.decoded);
+        decode_shrunk(data, header, &self.spec.limits, size, reuse)
+    }
+
     /// Resizes the decoded picture to the plan's size and applies its transform, into
-    /// `self.oriented` or `self.oriented_planes`. The decoded picture, and the resizer's working buffer, are let go
-    /// as soon as the resize is done: the peak memory is then the decoded picture's or the
-    /// output's, never both.
+    /// `self.oriented` or `self.oriented_planes`. A packed picture (full size, up to the
+    /// limits), and the resizer's working buffer for it, are let go as soon as the resize
+    /// is done: the peak memory is then the decoded picture's or the output's, never both.
+    /// A JPEG's reduced planes are kept for the next call.
     fn render(&mut self, decoded: Decoded, plan: &Plan) -> Result<(), Error> {
         let (tw, th) = plan.stored_target();
         match decoded {
@@ -250,7 +260,9 @@ impl Preprocessor {
                     chroma,
                     &mut self.planes,
                 )?;
-                drop(planes);
+                // Kept for the next picture, whose decoder reuses their memory rather than
+                // fault in fresh pages.
+                self.decoded = planes;
                 self.resizer.reset_internal_buffers();
                 let [y, cb, cr] = &self.planes;
                 plan.transform

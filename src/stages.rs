@@ -60,7 +60,14 @@ pub fn probe(data: &[u8]) -> Result<(u32, u32, Orientation), Error> {
 pub fn decode(data: &[u8], min_width: u32, min_height: u32) -> Result<Pixels, Error> {
     let limits = Limits::default();
     let h = crate::probe::probe(data, &limits)?;
-    crate::decode::decode_shrunk(data, &h, &limits, min_width, min_height).map(Pixels)
+    crate::decode::decode_shrunk(
+        data,
+        &h,
+        &limits,
+        (min_width, min_height),
+        Planes::default(),
+    )
+    .map(Pixels)
 }
 
 /// Resize with the pipeline's filter.

@@ -12,7 +12,7 @@ pub use analysis::Metrics;
 pub use options::{CheckOptions, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
-use crate::decode::{decode_shrunk, Picture};
+use crate::decode::{decode_shrunk, Picture, Planes};
 use crate::geometry::plan;
 use crate::orient::Transform;
 use crate::probe::{probe, Header};
@@ -443,7 +443,7 @@ fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, optio
     // The decoder keeps a margin over what it is asked for (twice, for the resizer's
     // sake); the analysis needs none, so it asks for half and checks what it got: a 12 MP
     // JPEG is then decoded at a quarter of its size, not half.
-    let decode = |(w, h): (u32, u32)| decode_shrunk(data, header, &spec.limits, w, h);
+    let decode = |size| decode_shrunk(data, header, &spec.limits, size, Planes::default());
     let mut decoded = decode(scaled(n.div_ceil(ANALYSIS_DECODE_MARGIN)));
     if let Ok(picture) = &decoded {
         let (w, h) = picture.size();

@@ -99,6 +99,15 @@ fn kept(n: usize) -> usize {
     }
 }
 
+/// A buffer of `len` samples, in `reused`'s memory where there is one. Its content is
+/// left as it was: the decoder writes every sample (each block's, and the padding's).
+pub(super) fn samples(reused: Option<Vec<u8>>, len: usize) -> Vec<u8> {
+    let mut samples = reused.unwrap_or_default();
+    samples.truncate(len);
+    samples.resize(len, 0);
+    samples
+}
+
 /// A component of the frame header.
 #[derive(Clone, Copy)]
 pub(super) struct Component {
@@ -111,7 +120,14 @@ pub(super) struct Component {
 /// Decodes `data`, a JPEG the probe found `size` (width, height) large, at 1/`divisor`
 /// (2, 4 or 8) of that size; `None` when the file is not one this decoder takes or holds
 /// anything odd (a second frame header or one of another size among them).
-pub(super) fn decode_scaled(data: &[u8], size: (u32, u32), divisor: u32) -> Option<Planes> {
+/// `reuse`: planes whose memory the result may take over.
+pub(super) fn decode_scaled(
+    data: &[u8],
+    size: (u32, u32),
+    divisor: u32,
+    reuse: Planes,
+) -> Option<Planes> {
+    let mut reuse = reuse.planes.into_iter().map(|plane| plane.samples);
     let n = match divisor {
         2 => 4,
         4 => 2,
@@ -138,7 +154,7 @@ pub(super) fn decode_scaled(data: &[u8], size: (u32, u32), divisor: u32) -> Opti
             // The end of the image: a progressive frame's coefficients are complete (a
             // baseline frame returned at its scan).
             let (width, height, _) = frame?;
-            let mut planes = progressive?.finish(width, height, &Idct::new(n));
+            let mut planes = progressive?.finish(width, height, &Idct::new(n), reuse);
             planes.extend_edges();
             return Some(planes);
         }
@@ -189,6 +205,7 @@ pub(super) fn decode_scaled(data: &[u8], size: (u32, u32), divisor: u32) -> Opti
                     &quants,
                     tables.restart_interval,
                     n,
+                    &mut reuse,
                 );
             }
             _ => {}
@@ -332,6 +349,7 @@ fn parse_scan(body: &[u8], components: &[Component]) -> Option<Vec<(usize, usize
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn decode_scan(
     scan: &[u8],
     (width, height): (u32, u32),
@@ -340,6 +358,7 @@ fn decode_scan(
     quants: &[&[u16; 64]],
     restart_interval: usize,
     n: usize,
+    reuse: &mut impl Iterator<Item = Vec<u8>>,
 ) -> Option<Planes> {
     let keep = kept(n);
     let h_max = components.iter().map(|c| c.h).max()?;
@@ -351,7 +370,7 @@ fn decode_scan(
         .map(|c| {
             let stride = mcus_x * c.h * n;
             Plane {
-                samples: vec![0; stride * mcus_y * c.v * n],
+                samples: samples(reuse.next(), stride * mcus_y * c.v * n),
                 stride,
                 h: c.h,
                 v: c.v,

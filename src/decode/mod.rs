@@ -70,19 +70,23 @@ impl Picture<'_> {
 /// full size otherwise. A JPEG our own decoder takes stays in its planes; anything else
 /// comes out as RGB, whatever its colour type. `check` uses this for its small analysis
 /// copy; the pipeline for the picture it resizes.
+///
+/// `reuse`: planes from an earlier call whose memory our decoder may take over (their
+/// content is overwritten), so that a caller decoding one picture after another does
+/// not fault in fresh pages each time; `Planes::default()` for none.
 pub(crate) fn decode_shrunk(
     data: &[u8],
     header: &Header,
     limits: &Limits,
-    min_width: u32,
-    min_height: u32,
+    (min_width, min_height): (u32, u32),
+    reuse: Planes,
 ) -> Result<Decoded, Error> {
     match &header.jpeg {
         Some(jpeg) if jpeg.components != 4 => {
             let divisor = shrink_on_load_divisor(header, min_width, min_height);
             if divisor > 1 {
                 if let Some(planes) =
-                    jpeg::decode_scaled(data, (header.width, header.height), divisor)
+                    jpeg::decode_scaled(data, (header.width, header.height), divisor, reuse)
                 {
                     return Ok(Decoded::Planes(planes));
                 }
@@ -438,7 +442,8 @@ mod scaled_tests {
                 let data = jpeg(w, h, SamplingFactor::F_1_1, restart, grey);
                 for divisor in [2, 4, 8] {
                     let planes =
-                        jpeg::decode_scaled(&data, size_of(&data), divisor).expect("ours takes it");
+                        jpeg::decode_scaled(&data, size_of(&data), divisor, Planes::default())
+                            .expect("ours takes it");
                     let (theirs, tw, th) = theirs(&data, divisor);
                     assert_eq!((planes.width, planes.height), (tw, th));
                     let diff = mad(&jpeg::to_rgb(&planes), &theirs);
@@ -458,7 +463,8 @@ mod scaled_tests {
     /// luminance's size) and of `jpeg-decoder`'s; and whether the picture is under 16
     /// pixels on a side.
     fn against_reference(data: &[u8], divisor: u32) -> (f64, f64, bool) {
-        let planes = jpeg::decode_scaled(data, size_of(data), divisor).expect("ours takes it");
+        let planes = jpeg::decode_scaled(data, size_of(data), divisor, Planes::default())
+            .expect("ours takes it");
         let reference = reference(data, divisor);
         let (pw, ph) = (planes.width, planes.height);
         let mut resized: [Vec<u8>; 3] = Default::default();
@@ -510,7 +516,8 @@ mod scaled_tests {
 
     /// Our decode of `data` at 1/`divisor`, as RGB at the reduced size.
     fn ours(data: &[u8], divisor: u32) -> Vec<u8> {
-        let planes = jpeg::decode_scaled(data, size_of(data), divisor).expect("ours takes it");
+        let planes = jpeg::decode_scaled(data, size_of(data), divisor, Planes::default())
+            .expect("ours takes it");
         jpeg::to_rgb(&planes)
     }
 
@@ -557,16 +564,47 @@ mod scaled_tests {
     }
 
     #[test]
+    fn reused_planes_leave_no_trace_of_their_last_picture() {
+        let files = [
+            "baseline-restart-every-row.jpg",
+            "progressive-default-script.jpg",
+            "baseline-cropped-333x251.jpg",
+            "progressive-cropped-333x251.jpg",
+        ]
+        .map(fixture);
+        let decode = |data: &[u8], divisor, reuse| {
+            jpeg::decode_scaled(data, size_of(data), divisor, reuse).expect("ours takes it")
+        };
+        for data in &files {
+            for divisor in [2, 4, 8] {
+                let fresh = decode(data, divisor, Planes::default());
+                // Planes of larger and smaller pictures, every sample one value.
+                for other in &files {
+                    let mut reuse = decode(other, 2, Planes::default());
+                    for plane in &mut reuse.planes {
+                        plane.samples.fill(0xA5);
+                    }
+                    let reused = decode(data, divisor, reuse);
+                    assert_eq!((reused.width, reused.height), (fresh.width, fresh.height));
+                    for (a, b) in reused.planes.iter().zip(&fresh.planes) {
+                        assert!(a.samples == b.samples && a.stride == b.stride);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn progressive_files_left_incomplete_decode_as_far_as_they_go() {
         // DC only, at full precision: at 1/8 what the baseline file gives, and at 1/2 and
         // 1/4 each block flat at that value.
         let dc_only = fixture("progressive-dc-only.jpg");
         let size = size_of(&dc_only);
-        let eighth = jpeg::decode_scaled(&dc_only, size, 8).unwrap();
+        let eighth = jpeg::decode_scaled(&dc_only, size, 8, Planes::default()).unwrap();
         assert!(ours(&dc_only, 8) == ours(&fixture("baseline-restart-every-row.jpg"), 8));
         for divisor in [2, 4] {
             let n = 8 / divisor as usize;
-            let planes = jpeg::decode_scaled(&dc_only, size, divisor).unwrap();
+            let planes = jpeg::decode_scaled(&dc_only, size, divisor, Planes::default()).unwrap();
             for (plane, dc) in planes.planes.iter().zip(&eighth.planes) {
                 for (y, row) in plane.samples.chunks_exact(plane.stride).enumerate() {
                     for (x, &sample) in row.iter().enumerate() {
@@ -588,7 +626,7 @@ mod scaled_tests {
     fn progressive_scans_out_of_order_are_left_to_the_general_decoder() {
         let data = fixture("progressive-default-script.jpg");
         let size = size_of(&data);
-        assert!(jpeg::decode_scaled(&data, size, 2).is_some());
+        assert!(jpeg::decode_scaled(&data, size, 2, Planes::default()).is_some());
         // The same file with the scans' headers altered one way or another.
         let sos: Vec<usize> = data
             .windows(2)
@@ -616,9 +654,12 @@ mod scaled_tests {
             ("mixed", mixed),
             ("two frames", two_frames),
         ] {
-            assert!(jpeg::decode_scaled(&damaged, size, 2).is_none(), "{what}");
+            assert!(
+                jpeg::decode_scaled(&damaged, size, 2, Planes::default()).is_none(),
+                "{what}"
+            );
         }
         // A frame of another size than the probe read.
-        assert!(jpeg::decode_scaled(&data, (size.0 + 1, size.1), 2).is_none());
+        assert!(jpeg::decode_scaled(&data, (size.0 + 1, size.1), 2, Planes::default()).is_none());
     }
 }

@@ -10,7 +10,7 @@
 //! one bit, or AC before DC, makes the decoder answer `None`, as anything odd does.
 
 use super::huffman::{BitReader, HuffmanTable, Restarts};
-use super::jpeg::{Component, Idct, Plane, Planes, Tables};
+use super::jpeg::{samples, Component, Idct, Plane, Planes, Tables};
 
 /// One component's coefficients, on the frame's grid of whole MCUs.
 struct Store {
@@ -238,7 +238,14 @@ impl Progressive {
 
     /// Dequantises and inverse-transforms every block (the frame's last scan is done):
     /// planes at 1/`8 / idct.n` of the size, as the baseline decoder gives them.
-    pub(super) fn finish(self, width: u32, height: u32, idct: &Idct) -> Planes {
+    /// `reuse`: buffers the planes may take over.
+    pub(super) fn finish(
+        self,
+        width: u32,
+        height: u32,
+        idct: &Idct,
+        mut reuse: impl Iterator<Item = Vec<u8>>,
+    ) -> Planes {
         let (n, keep) = (idct.n, self.keep);
         let planes = self
             .stores
@@ -246,7 +253,7 @@ impl Progressive {
             .zip(&self.sampling)
             .map(|(store, &(h, v))| {
                 let stride = store.blocks_w * n;
-                let mut samples = vec![0; stride * store.blocks_h * n];
+                let mut samples = samples(reuse.next(), stride * store.blocks_h * n);
                 let quant = store.quant.unwrap_or([0; 64]);
                 let kept_ac = ((1u64 << keep) - 1) & !1;
                 let mut rows = samples.chunks_exact_mut(stride * n);
