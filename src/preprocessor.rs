@@ -2,7 +2,7 @@
 
 use fast_image_resize::Resizer;
 
-use crate::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
+use crate::decode::{decode_shrunk, shrink_on_load_size, Decoded, Image8, Picture, Planes};
 use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
@@ -226,9 +226,17 @@ impl Preprocessor {
         }
     }
 
-    /// Decodes `data` at least `size` large, into the memory of the last picture decoded.
-    fn decode(&mut self, data: &[u8], header: &Header, size: (u32, u32)) -> Result<Decoded, Error> {
+    /// Decodes `data` for an output `target` large (stored orientation), shrinking on
+    /// load as far as the resizer's margin allows, into the memory of the last picture
+    /// decoded.
+    fn decode(
+        &mut self,
+        data: &[u8],
+        header: &Header,
+        target: (u32, u32),
+    ) -> Result<Decoded, Error> {
         let reuse = std::mem::take(&mut self.decoded);
+        let size = shrink_on_load_size(target);
         decode_shrunk(data, header, &self.spec.limits, size, reuse)
     }
 

@@ -56,18 +56,13 @@ pub fn probe(data: &[u8]) -> Result<(u32, u32, Orientation), Error> {
     Ok((h.width, h.height, h.orientation))
 }
 
-/// Decode, shrinking on load to at least `min_width` × `min_height` where possible.
-pub fn decode(data: &[u8], min_width: u32, min_height: u32) -> Result<Pixels, Error> {
+/// Decode as the pipeline does for an output `target_width` × `target_height` (stored
+/// orientation): shrinking on load where possible, keeping the resizer's margin.
+pub fn decode(data: &[u8], target_width: u32, target_height: u32) -> Result<Pixels, Error> {
     let limits = Limits::default();
     let h = crate::probe::probe(data, &limits)?;
-    crate::decode::decode_shrunk(
-        data,
-        &h,
-        &limits,
-        (min_width, min_height),
-        Planes::default(),
-    )
-    .map(Pixels)
+    let size = crate::decode::shrink_on_load_size((target_width, target_height));
+    crate::decode::decode_shrunk(data, &h, &limits, size, Planes::default()).map(Pixels)
 }
 
 /// Resize with the pipeline's filter.

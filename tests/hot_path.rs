@@ -14,9 +14,10 @@ fn shrink_on_load_matches_a_full_decode() {
     let from_jpeg = pre.prepare(&jpeg(&img)).unwrap();
     let from_png = pre.prepare(&png(img)).unwrap();
     let r = from_jpeg.report();
+    // 3/8 of the size, 1500 × 1125: at least 1.5 times the 960 × 720 target.
     assert!(
-        r.decoded_size.width < 4000 && r.decoded_size.width >= 2 * 960,
-        "shrunk on load, keeping twice the target: {:?}",
+        r.decoded_size.width < 4000 && 2 * r.decoded_size.width >= 3 * 960,
+        "shrunk on load, keeping 1.5 times the target: {:?}",
         r.decoded_size
     );
     assert_eq!(from_png.report().decoded_size.width, 4000);

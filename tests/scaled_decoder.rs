@@ -1,5 +1,6 @@
 //! The shrink-on-load JPEG decoder (`src/decode/jpeg.rs`, `progressive.rs`) on damaged
-//! files. It takes baseline and progressive JPEGs large enough to be decoded at 1/2, 1/4 or 1/8 of their size; anything
+//! files. It takes baseline and progressive JPEGs large enough to be decoded at 1/8 to 1/2
+//! of their size; anything
 //! it finds odd goes to the general decoder. Whatever the damage, `prepare` gives a
 //! compliant output (checked by an independent decoder) or a typed refusal, never a
 //! panic; and the same bytes always give the same output.
@@ -11,7 +12,7 @@ use ekyc_preflight::{Preprocessor, Rule, Spec};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 /// The document's rules scaled down fourfold (a 180-pixel short side), so that pictures
-/// small enough for a quick test are decoded at 1/2 of their size, as 12 MP photos are
+/// small enough for a quick test are decoded at 3/8 of their size, as 12 MP photos are
 /// under the default spec.
 fn spec() -> Spec {
     let d = Spec::default();
@@ -25,7 +26,7 @@ fn spec() -> Spec {
     }
 }
 
-/// An 800 × 1000 photo-like JPEG (decoded at 1/2 for a 180 × 225 output), with restart
+/// An 800 × 1000 photo-like JPEG (decoded at 3/8 for a 180 × 225 output), with restart
 /// markers every `restart` MCUs (0: none).
 fn big_jpeg(sampling: SamplingFactor, restart: u16) -> Vec<u8> {
     big_jpeg_sent(sampling, restart, false)
@@ -86,7 +87,8 @@ fn sound_files_of_every_sampling_come_out_compliant_and_deterministic() {
         let first = Preprocessor::new(spec()).prepare(&data).unwrap();
         let decoded = assert_compliant(first.jpeg(), &spec());
         assert_eq!((decoded.width, decoded.height), (180, 225));
-        assert_eq!(first.report().decoded_size.width, 400, "{sampling:?}");
+        // 3/8 of 800: the smallest scale keeping 1.5 times the output's 180.
+        assert_eq!(first.report().decoded_size.width, 300, "{sampling:?}");
         let again = Preprocessor::new(spec()).prepare(&data).unwrap();
         assert_eq!(
             first.jpeg(),

@@ -18,11 +18,6 @@ use crate::orient::Transform;
 use crate::probe::{probe, Header};
 use crate::{Error, Orientation, Rule, Size, Spec};
 
-/// The margin `decode_shrunk` keeps over the size it is asked for (it decodes at least
-/// twice the target per side, for the resizer's quality). The analysis asks for its size
-/// divided by this, and decodes again at full request if the copy comes out smaller.
-const ANALYSIS_DECODE_MARGIN: u32 = 2;
-
 /// The form field the Base64 text is sent in (the SDK puts it in the form body).
 const FORM_FIELD: &str = "FacePictureBase64=";
 
@@ -440,17 +435,9 @@ fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, optio
             (header.width, header.height)
         }
     };
-    // The decoder keeps a margin over what it is asked for (twice, for the resizer's
-    // sake); the analysis needs none, so it asks for half and checks what it got: a 12 MP
-    // JPEG is then decoded at a quarter of its size, not half.
-    let decode = |size| decode_shrunk(data, header, &spec.limits, size, Planes::default());
-    let mut decoded = decode(scaled(n.div_ceil(ANALYSIS_DECODE_MARGIN)));
-    if let Ok(picture) = &decoded {
-        let (w, h) = picture.size();
-        if w.min(h) < n.min(short) {
-            decoded = decode(scaled(n));
-        }
-    }
+    // The smallest the decoder can give at least that large: a 12 MP JPEG is decoded at
+    // 1/4 of its size.
+    let decoded = decode_shrunk(data, header, &spec.limits, scaled(n), Planes::default());
     let luma = match decoded {
         Ok(decoded) => analysis::luma_of(decoded.picture(), n),
         Err(e) => {

@@ -1,6 +1,6 @@
-//! Stage 3 for JPEG: a decoder that decodes straight to 1/2, 1/4 or 1/8 of the stored
-//! size in the DCT domain (shrink-on-load). Each 8 × 8 block's lowest `8 / d`
-//! frequencies go through an `8 / d`-point inverse DCT, so the decoder never builds the
+//! Stage 3 for JPEG: a decoder that decodes straight to n/8 of the stored size (n = 1 to
+//! 4: 1/8, 1/4, 3/8, 1/2) in the DCT domain (shrink-on-load). Each 8 × 8 block's lowest
+//! n × n frequencies go through an n-point inverse DCT, so the decoder never builds the
 //! full-size picture, and the entropy decoding (most of the time) skips the work of
 //! storing coefficients it will not use.
 //!
@@ -33,7 +33,7 @@ pub(crate) struct Plane {
 /// A decoded picture: one plane (grey) or three (Y, Cb, Cr).
 #[derive(Debug, Default)]
 pub(crate) struct Planes {
-    /// Size at the reduced scale: the stored size divided by the divisor, rounded up.
+    /// Size at the reduced scale: n/8 of the stored size, rounded up.
     pub(crate) width: u32,
     pub(crate) height: u32,
     pub(crate) planes: Vec<Plane>,
@@ -91,12 +91,11 @@ impl Default for Tables {
 
 /// How many zig-zag positions the `n`-point reduced IDCT reads: up to the last of the
 /// lowest `n` × `n` frequencies.
-fn kept(n: usize) -> usize {
-    match n {
-        1 => 1,
-        2 => 5,
-        _ => 25,
-    }
+pub(super) fn kept(n: usize) -> usize {
+    ZIGZAG
+        .iter()
+        .rposition(|&natural| usize::from(natural % 8) < n && usize::from(natural / 8) < n)
+        .map_or(1, |last| last + 1)
 }
 
 /// A buffer of `len` samples, in `reused`'s memory where there is one. Its content is
@@ -117,21 +116,19 @@ pub(super) struct Component {
     pub(super) quant: usize,
 }
 
-/// Decodes `data`, a JPEG the probe found `size` (width, height) large, at 1/`divisor`
-/// (2, 4 or 8) of that size; `None` when the file is not one this decoder takes or holds
-/// anything odd (a second frame header or one of another size among them).
-/// `reuse`: planes whose memory the result may take over.
+/// Decodes `data`, a JPEG the probe found `size` (width, height) large, at `eighths`/8
+/// (1, 2, 3 or 4) of that size, rounded up; `None` when the file is not one this decoder
+/// takes or holds anything odd (a second frame header or one of another size among
+/// them). `reuse`: planes whose memory the result may take over.
 pub(super) fn decode_scaled(
     data: &[u8],
     size: (u32, u32),
-    divisor: u32,
+    eighths: u32,
     reuse: Planes,
 ) -> Option<Planes> {
     let mut reuse = reuse.planes.into_iter().map(|plane| plane.samples);
-    let n = match divisor {
-        2 => 4,
-        4 => 2,
-        8 => 1,
+    let n = match eighths {
+        1..=4 => eighths as usize,
         _ => return None,
     };
     let mut tables = Tables::default();
@@ -417,17 +414,16 @@ fn decode_scan(
     if reader.overran() {
         return None;
     }
-    let divisor = 8 / n as u32;
     let mut planes = Planes {
-        width: width.div_ceil(divisor),
-        height: height.div_ceil(divisor),
+        width: (width * n as u32).div_ceil(8),
+        height: (height * n as u32).div_ceil(8),
         planes,
     };
     planes.extend_edges();
     Some(planes)
 }
 
-/// The reduced inverse DCT: an `n`-point IDCT (n = 1, 2 or 4) of each block's lowest
+/// The reduced inverse DCT: an `n`-point IDCT (n = 1, 2, 3 or 4) of each block's lowest
 /// `n` × `n` frequencies, scaled so that the output samples stand for the means of
 /// `8 / n` × `8 / n` pixels of the full-size block.
 pub(super) struct Idct {
@@ -491,6 +487,7 @@ impl Idct {
         match self.n {
             1 => out[0] = level_shift(block(0) as f32 / 8.0),
             2 => self.apply_n::<2>(block, out, stride),
+            3 => self.apply_3(block, out, stride),
             _ => self.apply_4(block, out, stride),
         }
     }
@@ -520,6 +517,43 @@ impl Idct {
             for (x, sample) in row[..4].iter_mut().enumerate() {
                 *sample = level_shift(columns[x][y]);
             }
+        }
+    }
+
+    /// The 3-point case, factored, on rows then columns.
+    #[inline(always)]
+    fn apply_3(&self, block: impl Fn(usize) -> i32, out: &mut [u8], stride: usize) {
+        // C(0)/2 = cos(π/4)/2; cos(π/6)/2 = √3/4; cos(π/3)/2 = 1/4 (and cos(π) = −1).
+        const A: f32 = 0.353_553_38;
+        const B: f32 = 0.433_012_7;
+        const C: f32 = 0.25;
+        let idct3 = |f: [f32; 3]| {
+            let even = A * f[0] + C * f[2];
+            [even + B * f[1], A * f[0] - 2.0 * C * f[2], even - B * f[1]]
+        };
+        let mut t = [[0f32; 3]; 3];
+        for (v, row) in t.iter_mut().enumerate() {
+            let at = &self.at[v * 3..v * 3 + 3];
+            *row = idct3([0, 1, 2].map(|u| block(at[u]) as f32));
+        }
+        for x in 0..3 {
+            let column = idct3([t[0][x], t[1][x], t[2][x]]);
+            for (y, &value) in column.iter().enumerate() {
+                out[y * stride + x] = level_shift(value);
+            }
+        }
+    }
+
+    /// [`Self::apply`] by the `n`-point basis for any `n`, unfactored: for tests of the
+    /// factored forms.
+    #[cfg(test)]
+    pub(super) fn apply_general(&self, block: &[i32; 64], out: &mut [u8], stride: usize) {
+        let block = |k: usize| block[k];
+        match self.n {
+            1 => self.apply_n::<1>(block, out, stride),
+            2 => self.apply_n::<2>(block, out, stride),
+            3 => self.apply_n::<3>(block, out, stride),
+            _ => self.apply_n::<4>(block, out, stride),
         }
     }
 

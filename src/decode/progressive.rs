@@ -280,10 +280,10 @@ impl Progressive {
                 }
             })
             .collect();
-        let divisor = 8 / idct.n as u32;
+        let n = idct.n as u32;
         Planes {
-            width: width.div_ceil(divisor),
-            height: height.div_ceil(divisor),
+            width: (width * n).div_ceil(8),
+            height: (height * n).div_ceil(8),
             planes,
         }
     }
