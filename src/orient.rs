@@ -140,7 +140,7 @@ impl Transform {
         let (w, h) = (width as usize, height as usize);
         let (ow, oh) = self.output_size(width, height);
         let (ow, oh) = (ow as usize, oh as usize);
-        out.clear();
+        // Every sample is written below: the buffer's old content need not be cleared.
         out.resize(ow * oh * channels, 0);
         if out.is_empty() {
             return;

@@ -98,7 +98,7 @@ pub(crate) fn resize_planes(
     for (i, (plane, out)) in src.planes.iter().zip(out.iter_mut()).enumerate() {
         let (width, height) = if i == 0 { (width, height) } else { chroma };
         let count = width as usize * height as usize;
-        out.clear();
+        // The resizer writes every sample: the old content need not be cleared.
         out.resize(count, 0);
         let rows = (plane.samples.len() / plane.stride.max(1)) as u32;
         let from = ImageRef::new(plane.stride as u32, rows, &plane.samples, PixelType::U8)

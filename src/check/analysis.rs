@@ -138,6 +138,64 @@ fn area_weights(n: usize, m: usize) -> Vec<(usize, Vec<f32>)> {
         .collect()
 }
 
+/// [`area_weights`] along rows, as the same number of taps for every output sample (the
+/// most any has), so that the sums run over fixed windows. A sample with fewer has zero
+/// weights added before or after its own, which leave its sum exactly as it was.
+struct Taps {
+    taps: usize,
+    /// For each output sample: the first source sample of its window.
+    first: Vec<usize>,
+    /// `taps` weights per output sample.
+    weights: Vec<f32>,
+}
+
+impl Taps {
+    fn new(weights: &[(usize, Vec<f32>)], n: usize) -> Self {
+        let taps = weights
+            .iter()
+            .map(|(_, w)| w.len())
+            .max()
+            .unwrap_or(1)
+            .min(n);
+        let mut t = Taps {
+            taps,
+            first: Vec::with_capacity(weights.len()),
+            weights: Vec::with_capacity(weights.len() * taps),
+        };
+        for (first, w) in weights {
+            // The window starts early enough to end inside the row.
+            let start = (*first).min(n - taps);
+            let before = first - start;
+            t.first.push(start);
+            t.weights.extend((0..taps).map(|i| {
+                i.checked_sub(before)
+                    .and_then(|i| w.get(i))
+                    .copied()
+                    .unwrap_or(0.0)
+            }));
+        }
+        t
+    }
+
+    /// `out[i]`: the weighted sum of `src` over output sample i's window, for `T` taps.
+    fn apply<const T: usize>(&self, src: &[f32], out: &mut [f32]) {
+        let windows = self.first.iter().zip(self.weights.chunks_exact(T));
+        for (out, (&first, weights)) in out.iter_mut().zip(windows) {
+            let window = &src[first..first + T];
+            *out = window.iter().zip(weights).map(|(v, k)| v * k).sum();
+        }
+    }
+
+    /// [`Self::apply`] for any number of taps.
+    fn apply_any(&self, src: &[f32], out: &mut [f32]) {
+        let windows = self.first.iter().zip(self.weights.chunks_exact(self.taps));
+        for (out, (&first, weights)) in out.iter_mut().zip(windows) {
+            let window = &src[first..first + self.taps];
+            *out = window.iter().zip(weights).map(|(v, k)| v * k).sum();
+        }
+    }
+}
+
 /// Area-average downscale of a `w` × `h` picture given row by row by `source_row(y, out)`:
 /// each source row is averaged across once, then added into the output rows it covers.
 fn area_resize(
@@ -147,7 +205,7 @@ fn area_resize(
     nh: usize,
     mut source_row: impl FnMut(usize, &mut [f32]),
 ) -> Luma {
-    let wx = area_weights(w, nw);
+    let wx = Taps::new(&area_weights(w, nw), w);
     let wy = area_weights(h, nh);
     let mut src = vec![0f32; w];
     let mut across = vec![0f32; nw];
@@ -159,8 +217,10 @@ fn area_resize(
             if first + k != across_row {
                 across_row = first + k;
                 source_row(across_row, &mut src);
-                for (out, (x, weights)) in across.iter_mut().zip(&wx) {
-                    *out = src[*x..].iter().zip(weights).map(|(v, k)| v * k).sum();
+                match wx.taps {
+                    2 => wx.apply::<2>(&src, &mut across),
+                    3 => wx.apply::<3>(&src, &mut across),
+                    _ => wx.apply_any(&src, &mut across),
                 }
             }
             for (o, v) in out_row.iter_mut().zip(&across) {
@@ -182,8 +242,9 @@ pub(crate) fn measure(luma: &Luma, dark_level: u8, bright_level: u8) -> Metrics 
     let mut sum = 0f64;
     for &v in &luma.pixels {
         sum += f64::from(v);
-        // Rounded to the nearest level (`f32::round` is a library call on baseline x86-64).
-        histogram[(v.clamp(0.0, 255.0) + 0.5) as usize] += 1;
+        // Rounded to the nearest level (`f32::round` is a library call on baseline x86-64;
+        // `as u8`, whose range the value is in, a cheaper conversion than `as usize`).
+        histogram[usize::from((v.clamp(0.0, 255.0) + 0.5) as u8)] += 1;
     }
     let texture = texture(luma);
     let percentile = |p: f64| {

@@ -89,6 +89,9 @@ impl Default for Tables {
     }
 }
 
+/// The most zig-zag positions a reduced IDCT reads ([`kept`] of 4).
+const MAX_KEPT: usize = 25;
+
 /// How many zig-zag positions the `n`-point reduced IDCT reads: up to the last of the
 /// lowest `n` × `n` frequencies.
 pub(super) fn kept(n: usize) -> usize {
@@ -389,7 +392,9 @@ fn decode_scan(
                 let plane = &mut planes[c];
                 for by in 0..comp.v {
                     for bx in 0..comp.h {
-                        block[..keep].fill(0);
+                        // All that `block` may write, at a length known here (an inline
+                        // store rather than a call).
+                        block[..MAX_KEPT].fill(0);
                         let last = reader.block(
                             dc,
                             ac,
@@ -479,8 +484,11 @@ impl Idct {
         if last == 0 {
             // A flat block (most of them, in smooth areas): its mean is DC / 8.
             let value = level_shift(block(0) as f32 / 8.0);
-            for row in out.chunks_mut(stride).take(self.n) {
-                row[..self.n].fill(value);
+            match self.n {
+                1 => out[0] = value,
+                2 => fill::<2>(value, out, stride),
+                3 => fill::<3>(value, out, stride),
+                _ => fill::<4>(value, out, stride),
             }
             return;
         }
@@ -579,6 +587,15 @@ impl Idct {
                 *sample = level_shift(value);
             }
         }
+    }
+}
+
+/// Sets the `N` × `N` samples at the start of `out`, rows `stride` apart, to `value`
+/// (stores of a known length, not a call per row).
+#[inline(always)]
+fn fill<const N: usize>(value: u8, out: &mut [u8], stride: usize) {
+    for row in out.chunks_mut(stride).take(N) {
+        row[..N].copy_from_slice(&[value; N]);
     }
 }
 
