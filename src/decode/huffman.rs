@@ -339,7 +339,8 @@ impl<'a> BitReader<'a> {
     }
 
     /// Decodes one block's coefficients (T.81 F.2.2), dequantised, into `block` in
-    /// zig-zag order up to `keep` (later ones are decoded and dropped). `dc` is the
+    /// zig-zag order (positions from `keep` on are written but not to be read; those
+    /// below it must be zero on entry). `dc` is the
     /// component's DC predictor. Returns the highest zig-zag position below `keep` it
     /// wrote a non-zero value to (0 when only DC); `None` for data no valid scan holds.
     #[inline(always)]
@@ -362,10 +363,10 @@ impl<'a> BitReader<'a> {
                 if k >= 64 {
                     return None;
                 }
-                if k < keep {
-                    block[k] = value * i32::from(quant[k]);
-                    last = k;
-                }
+                // Stored whatever `k` (a store costs less than a branch the data decides);
+                // the IDCT reads only positions below `keep`, zeroed for each block.
+                block[k] = value * i32::from(quant[k]);
+                last = if k < keep { k } else { last };
                 k += 1;
                 continue;
             }
@@ -383,10 +384,8 @@ impl<'a> BitReader<'a> {
                 return None;
             }
             let value = self.receive_extend(size);
-            if k < keep {
-                block[k] = value * i32::from(quant[k]);
-                last = k;
-            }
+            block[k] = value * i32::from(quant[k]);
+            last = if k < keep { k } else { last };
             k += 1;
         }
         Some(last)
