@@ -15,7 +15,7 @@ pub(super) struct HuffmanTable {
     fast: [u16; FAST_SIZE],
     /// AC tables: for each 11-bit prefix whose code and value bits both fit in it, the
     /// value (high 8 bits, signed), the zero run (4 bits) and the bits consumed (4 bits);
-    /// 0 otherwise.
+    /// for the end-of-block code, value and run 0; 0 otherwise.
     fast_ac: [i16; FAST_SIZE],
     /// Largest code of each length (1–16), left-aligned to 16 bits, exclusive; the slow path.
     max_code: [u32; 18],
@@ -70,7 +70,15 @@ impl HuffmanTable {
             let len = u32::from(entry >> 8);
             let symbol = entry & 0xFF;
             let (run, size) = (u32::from(symbol >> 4), u32::from(symbol & 15));
-            if len == 0 || size == 0 || len + size > FAST_BITS {
+            if len == 0 || len + size > FAST_BITS {
+                continue;
+            }
+            if size == 0 {
+                // End of block (almost every block ends with it): value 0, which no
+                // coefficient has. Runs of zeros (0xF0) and of blocks take the slow path.
+                if symbol == 0 {
+                    self.fast_ac[prefix] = len as i16;
+                }
                 continue;
             }
             let bits = (prefix as u32 >> (FAST_BITS - len - size)) & ((1 << size) - 1);
@@ -298,7 +306,8 @@ impl<'a> BitReader<'a> {
     }
 
     /// An AC coefficient resolved by the lookahead alone: (zero run, value), with its
-    /// code and value bits consumed; `None` when the slow path must decide.
+    /// code and value bits consumed; value 0 for the end of the block (EOB, T.81
+    /// F.1.2.2.1); `None` when the slow path must decide.
     #[inline(always)]
     pub(super) fn fast_ac(&mut self, table: &HuffmanTable) -> Option<(usize, i32)> {
         self.refill();
@@ -359,6 +368,9 @@ impl<'a> BitReader<'a> {
         let mut k = 1usize;
         while k < 64 {
             if let Some((run, value)) = self.fast_ac(ac_table) {
+                if value == 0 {
+                    break; // end of block
+                }
                 k += run;
                 if k >= 64 {
                     return None;

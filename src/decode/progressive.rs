@@ -316,6 +316,9 @@ fn ac_first(
     let mut k = scan.start;
     while k <= scan.end {
         if let Some((run, value)) = reader.fast_ac(table) {
+            if value == 0 {
+                break; // end of band, for this block alone
+            }
             k += run;
             if k > scan.end {
                 return None;
