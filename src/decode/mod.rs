@@ -468,6 +468,25 @@ mod scaled_tests {
         }
     }
 
+    /// Decoded planes as RGB, chroma brought up to the luminance's size as the pipeline
+    /// resizes planes.
+    fn full_rgb(planes: &Planes) -> Vec<u8> {
+        let (w, h) = (planes.width, planes.height);
+        let mut resized: [Vec<u8>; 3] = Default::default();
+        crate::resize::resize_planes(
+            &mut fast_image_resize::Resizer::new(),
+            planes,
+            (w, h),
+            (w, h),
+            &mut resized,
+        )
+        .unwrap();
+        let mut full = Planes::default();
+        let [y, cb, cr] = &resized;
+        crate::orient::Transform::IDENTITY.apply_planes([y, cb, cr], w, h, false, &mut full);
+        jpeg::to_rgb(&full)
+    }
+
     /// Mean absolute differences from the box-averaged full decode of our decode at
     /// 1/`divisor` (planes resized as the pipeline does, chroma brought up to the
     /// luminance's size) and of `jpeg-decoder`'s; and whether the picture is under 16
@@ -477,19 +496,7 @@ mod scaled_tests {
             .expect("ours takes it");
         let reference = reference(data, divisor);
         let (pw, ph) = (planes.width, planes.height);
-        let mut resized: [Vec<u8>; 3] = Default::default();
-        crate::resize::resize_planes(
-            &mut fast_image_resize::Resizer::new(),
-            &planes,
-            (pw, ph),
-            (pw, ph),
-            &mut resized,
-        )
-        .unwrap();
-        let mut planes = Planes::default();
-        let [y, cb, cr] = &resized;
-        crate::orient::Transform::IDENTITY.apply_planes([y, cb, cr], pw, ph, false, &mut planes);
-        let rgb = jpeg::to_rgb(&planes);
+        let rgb = full_rgb(&planes);
         let ours = mad(&rgb, &reference);
         let theirs = mad(&theirs(data, divisor).0, &reference);
         (ours, theirs, pw.min(ph) < 16)
@@ -587,26 +594,7 @@ mod scaled_tests {
                             .expect("ours takes it");
                     let (reference, rw, rh) = area_reference(&data, eighths);
                     assert_eq!((planes.width, planes.height), (rw, rh));
-                    // Chroma brought up to the luminance's size as the pipeline does.
-                    let mut resized: [Vec<u8>; 3] = Default::default();
-                    crate::resize::resize_planes(
-                        &mut fast_image_resize::Resizer::new(),
-                        &planes,
-                        (rw, rh),
-                        (rw, rh),
-                        &mut resized,
-                    )
-                    .unwrap();
-                    let mut full = Planes::default();
-                    let [y, cb, cr] = &resized;
-                    crate::orient::Transform::IDENTITY.apply_planes(
-                        [y, cb, cr],
-                        rw,
-                        rh,
-                        false,
-                        &mut full,
-                    );
-                    mad(&jpeg::to_rgb(&full), &reference)
+                    mad(&full_rgb(&planes), &reference)
                 };
                 let (three, four) = (distance(3), distance(4));
                 eprintln!("{sampling:?} grey {grey} {w}x{h}: 3/8 {three:.2}, 1/2 {four:.2}");
