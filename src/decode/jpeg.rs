@@ -500,56 +500,31 @@ impl Idct {
         }
     }
 
-    /// The 4-point case, factored (even and odd halves), on rows then columns.
+    /// The 4-point case, factored (even and odd halves).
     #[inline(always)]
     fn apply_4(&self, block: impl Fn(usize) -> i32, out: &mut [u8], stride: usize) {
         // C(0)/2 = cos(π/4)/2, cos(π/8)/2, cos(3π/8)/2.
         const A: f32 = 0.353_553_38;
         const C1: f32 = 0.461_939_77;
         const C3: f32 = 0.191_341_72;
-        let idct4 = |f: [f32; 4]| {
+        self.separable(block, out, stride, |f: [f32; 4]| {
             let (e0, e1) = (A * (f[0] + f[2]), A * (f[0] - f[2]));
             let (o0, o1) = (C1 * f[1] + C3 * f[3], C3 * f[1] - C1 * f[3]);
             [e0 + o0, e1 + o1, e1 - o1, e0 - o0]
-        };
-        let mut t = [[0f32; 4]; 4];
-        for (v, row) in t.iter_mut().enumerate() {
-            let at = &self.at[v * 4..v * 4 + 4];
-            *row = idct4([0, 1, 2, 3].map(|u| block(at[u]) as f32));
-        }
-        let mut columns = [[0f32; 4]; 4];
-        for (x, column) in columns.iter_mut().enumerate() {
-            *column = idct4([t[0][x], t[1][x], t[2][x], t[3][x]]);
-        }
-        for (y, row) in out.chunks_mut(stride).take(4).enumerate() {
-            for (x, sample) in row[..4].iter_mut().enumerate() {
-                *sample = level_shift(columns[x][y]);
-            }
-        }
+        });
     }
 
-    /// The 3-point case, factored, on rows then columns.
+    /// The 3-point case, factored.
     #[inline(always)]
     fn apply_3(&self, block: impl Fn(usize) -> i32, out: &mut [u8], stride: usize) {
         // C(0)/2 = cos(π/4)/2; cos(π/6)/2 = √3/4; cos(π/3)/2 = 1/4 (and cos(π) = −1).
         const A: f32 = 0.353_553_38;
         const B: f32 = 0.433_012_7;
         const C: f32 = 0.25;
-        let idct3 = |f: [f32; 3]| {
+        self.separable(block, out, stride, |f: [f32; 3]| {
             let even = A * f[0] + C * f[2];
             [even + B * f[1], A * f[0] - 2.0 * C * f[2], even - B * f[1]]
-        };
-        let mut t = [[0f32; 3]; 3];
-        for (v, row) in t.iter_mut().enumerate() {
-            let at = &self.at[v * 3..v * 3 + 3];
-            *row = idct3([0, 1, 2].map(|u| block(at[u]) as f32));
-        }
-        for x in 0..3 {
-            let column = idct3([t[0][x], t[1][x], t[2][x]]);
-            for (y, &value) in column.iter().enumerate() {
-                out[y * stride + x] = level_shift(value);
-            }
-        }
+        });
     }
 
     /// [`Self::apply`] by the `n`-point basis for any `n`, unfactored: for tests of the
@@ -565,26 +540,35 @@ impl Idct {
         }
     }
 
+    /// The `N`-point case by its basis: output sample x is Σ_u basis[x][u] f[u].
     #[inline(always)]
     fn apply_n<const N: usize>(&self, block: impl Fn(usize) -> i32, out: &mut [u8], stride: usize) {
-        let mut f = [[0f32; N]; N];
-        for (v, row) in f.iter_mut().enumerate() {
-            for (u, x) in row.iter_mut().enumerate() {
-                *x = block(self.at[v * N + u]) as f32;
-            }
-        }
-        // Rows: t[v][x] = Σ_u basis[x][u] f[v][u]; then columns.
-        let mut t = [[0f32; N]; N];
-        for (t_row, f_row) in t.iter_mut().zip(&f) {
-            for (x, cell) in t_row.iter_mut().enumerate() {
-                *cell = (0..N).map(|u| self.basis[x * N + u] * f_row[u]).sum();
-            }
-        }
-        for y in 0..N {
-            let row = &mut out[y * stride..y * stride + N];
-            for (x, sample) in row.iter_mut().enumerate() {
-                let value: f32 = (0..N).map(|v| self.basis[y * N + v] * t[v][x]).sum();
-                *sample = level_shift(value);
+        self.separable(block, out, stride, |f: [f32; N]| {
+            std::array::from_fn(|x| (0..N).map(|u| self.basis[x * N + u] * f[u]).sum())
+        });
+    }
+
+    /// A 2-D IDCT as a 1-D `N`-point one, `idct`, on the rows of the block's lowest
+    /// `N` × `N` frequencies and then on the columns of the result; the samples go at
+    /// the start of `out`, rows `stride` apart.
+    #[inline(always)]
+    fn separable<const N: usize>(
+        &self,
+        block: impl Fn(usize) -> i32,
+        out: &mut [u8],
+        stride: usize,
+        idct: impl Fn([f32; N]) -> [f32; N],
+    ) {
+        // rows[v][x]: row v's x-th output.
+        let rows: [[f32; N]; N] = std::array::from_fn(|v| {
+            idct(std::array::from_fn(|u| block(self.at[v * N + u]) as f32))
+        });
+        // columns[x][y]: the sample at (x, y).
+        let columns: [[f32; N]; N] =
+            std::array::from_fn(|x| idct(std::array::from_fn(|v| rows[v][x])));
+        for (y, row) in out.chunks_mut(stride).take(N).enumerate() {
+            for (x, sample) in row[..N].iter_mut().enumerate() {
+                *sample = level_shift(columns[x][y]);
             }
         }
     }
