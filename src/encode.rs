@@ -98,15 +98,14 @@ impl ImageBuffer for PlanesImage<'_> {
                 .unwrap_or(&[]);
             if shift == 0 {
                 buffer.extend_from_slice(&row[..width.min(row.len())]);
-                // A plane shorter than the picture (never, from the pipeline) is padded
-                // rather than let the encoder's rows go out of step.
-                buffer.resize(end, 0);
             } else {
                 let pairs = row.iter().take(width.div_ceil(2));
                 buffer.extend(pairs.flat_map(|&sample| [sample, sample]));
-                // One sample over for an odd width; padding for a short plane.
-                buffer.resize(end, 0);
             }
+            // One sample over for an odd width is cut; a plane shorter than the picture
+            // (never, from the pipeline) is padded rather than let the encoder's rows go
+            // out of step.
+            buffer.resize(end, 0);
         }
     }
 }

@@ -182,8 +182,9 @@ impl Preprocessor {
         // the decoder learns how small it may decode.
         let mut plan = plan(header.width, header.height, header.orientation, &spec, 1.0)?;
         let (tw, th) = plan.stored_target();
-        // The decoded picture is dropped once rendered, before the encoder needs its
-        // memory; the rare picture that must shrink further is decoded again.
+        // A packed picture is dropped once rendered, before the encoder needs its memory
+        // (a JPEG's planes are kept for the next call); the rare picture that must shrink
+        // further is decoded again.
         let mut decoded = Some(self.decode(data, &header, (tw, th))?);
         let budget = spec.byte_budget();
         let mut scale_cap = 1.0;

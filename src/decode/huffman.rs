@@ -348,10 +348,10 @@ impl<'a> BitReader<'a> {
     }
 
     /// Decodes one block's coefficients (T.81 F.2.2), dequantised, into `block` in
-    /// zig-zag order (positions from `keep` on are written but not to be read; those
-    /// below it must be zero on entry). `dc` is the
-    /// component's DC predictor. Returns the highest zig-zag position below `keep` it
-    /// wrote a non-zero value to (0 when only DC); `None` for data no valid scan holds.
+    /// zig-zag order: positions below `keep` must be zero on entry; those from `keep` on
+    /// are written but not to be read. `dc` is the component's DC predictor. Returns the
+    /// highest position below `keep` it wrote a non-zero value to (0 when only DC);
+    /// `None` for data no valid scan holds.
     #[inline(always)]
     pub(super) fn block(
         &mut self,
