@@ -68,3 +68,23 @@ fn a_reused_preprocessor_gives_the_same_bytes_as_a_fresh_one() {
     reused.prepare_into(&a, &mut out).unwrap();
     assert_eq!(out, Preprocessor::default().prepare(&a).unwrap().jpeg());
 }
+
+#[test]
+fn a_reused_preprocessor_reports_what_a_fresh_one_does() {
+    // Large and small, JPEG and PNG, flat and busy: every buffer kept between calls
+    // (decoded planes, the resizer's, the check's luminance copy) changes size.
+    let inputs = [
+        jpeg(&photo_rgb(3000, 4000)),
+        png(noise_rgb(800, 1000, 9)),
+        jpeg(&photo_rgb(1000, 800)),
+        png(photo_rgb(900, 1200)),
+        jpeg(&noise_rgb(2400, 1800, 3)),
+    ];
+    let mut reused = Preprocessor::default();
+    for data in &inputs {
+        let got = reused.prepare(data).unwrap();
+        let want = Preprocessor::default().prepare(data).unwrap();
+        assert_eq!(got.jpeg(), want.jpeg());
+        assert_eq!(got.report(), want.report());
+    }
+}

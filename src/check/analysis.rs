@@ -59,13 +59,13 @@ pub(crate) struct Luma {
 }
 
 /// The luminance of `rgb`, scaled by area averaging so its short side is at most
-/// `short_side` (never enlarged).
-pub(crate) fn luma_copy(rgb: &Image8, short_side: u32) -> Option<Luma> {
+/// `short_side` (never enlarged), in the memory of `reuse`.
+pub(crate) fn luma_copy(rgb: &Image8, short_side: u32, reuse: Vec<f32>) -> Option<Luma> {
     let (w, h) = (rgb.width as usize, rgb.height as usize);
     if w == 0 || h == 0 || rgb.pixels.len() < w * h * 3 {
         return None;
     }
-    Some(scaled_luma(w, h, short_side, |y, out| {
+    Some(scaled_luma(w, h, short_side, reuse, |y, out| {
         let row = rgb.pixels[y * w * 3..(y + 1) * w * 3].chunks_exact(3);
         for (o, p) in out.iter_mut().zip(row) {
             let y: u32 = p
@@ -78,21 +78,22 @@ pub(crate) fn luma_copy(rgb: &Image8, short_side: u32) -> Option<Luma> {
     }))
 }
 
-/// The luminance of a picture: its Y plane where it is in planes.
-pub(crate) fn luma_of(picture: Picture, short_side: u32) -> Option<Luma> {
+/// The luminance of a picture (its Y plane where it is in planes), in the memory of
+/// `reuse` (a `Luma`'s pixels handed back, or empty).
+pub(crate) fn luma_of(picture: Picture, short_side: u32, reuse: Vec<f32>) -> Option<Luma> {
     match picture {
-        Picture::Rgb(rgb) => luma_copy(rgb, short_side),
-        Picture::Planes(planes) => luma_of_planes(planes, short_side),
+        Picture::Rgb(rgb) => luma_copy(rgb, short_side, reuse),
+        Picture::Planes(planes) => luma_of_planes(planes, short_side, reuse),
     }
 }
 
-fn luma_of_planes(planes: &Planes, short_side: u32) -> Option<Luma> {
+fn luma_of_planes(planes: &Planes, short_side: u32, reuse: Vec<f32>) -> Option<Luma> {
     let (w, h) = (planes.width as usize, planes.height as usize);
     let luma = planes.planes.first()?;
     if w == 0 || h == 0 || luma.stride < w || luma.samples.len() < luma.stride * h {
         return None;
     }
-    Some(scaled_luma(w, h, short_side, |y, out| {
+    Some(scaled_luma(w, h, short_side, reuse, |y, out| {
         let row = &luma.samples[y * luma.stride..][..w];
         for (o, &v) in out.iter_mut().zip(row) {
             *o = f32::from(v);
@@ -102,8 +103,14 @@ fn luma_of_planes(planes: &Planes, short_side: u32) -> Option<Luma> {
 
 /// A `w` × `h` luminance, given row by row by `row(y, out)`, area-averaged so that its
 /// short side is at most `short_side` (never enlarged). Only the result and one row are
-/// held as floats.
-fn scaled_luma(w: usize, h: usize, short_side: u32, row: impl FnMut(usize, &mut [f32])) -> Luma {
+/// held as floats; the result goes into the memory of `reuse`.
+fn scaled_luma(
+    w: usize,
+    h: usize,
+    short_side: u32,
+    reuse: Vec<f32>,
+    row: impl FnMut(usize, &mut [f32]),
+) -> Luma {
     let short = w.min(h);
     let target = short_side.max(1) as usize;
     let (nw, nh) = if short <= target {
@@ -115,7 +122,7 @@ fn scaled_luma(w: usize, h: usize, short_side: u32, row: impl FnMut(usize, &mut 
             ((h as f64 * scale).round() as usize).clamp(1, h),
         )
     };
-    area_resize(w, h, nw, nh, row)
+    area_resize((w, h), (nw, nh), reuse, row)
 }
 
 /// For each output index along an axis of `n` → `m` samples (m ≤ n): the first source
@@ -198,11 +205,11 @@ impl Taps {
 
 /// Area-average downscale of a `w` × `h` picture given row by row by `source_row(y, out)`:
 /// each source row is averaged across once, then added into the output rows it covers.
+/// The output goes into the memory of `pixels`, whatever it held.
 fn area_resize(
-    w: usize,
-    h: usize,
-    nw: usize,
-    nh: usize,
+    (w, h): (usize, usize),
+    (nw, nh): (usize, usize),
+    mut pixels: Vec<f32>,
     mut source_row: impl FnMut(usize, &mut [f32]),
 ) -> Luma {
     let wx = Taps::new(&area_weights(w, nw), w);
@@ -210,7 +217,8 @@ fn area_resize(
     let mut src = vec![0f32; w];
     let mut across = vec![0f32; nw];
     let mut across_row = usize::MAX;
-    let mut pixels = vec![0f32; nw * nh];
+    pixels.clear();
+    pixels.resize(nw * nh, 0.0);
     for (out_row, (first, weights)) in pixels.chunks_exact_mut(nw).zip(&wy) {
         for (k, weight) in weights.iter().enumerate() {
             // Neighbouring output rows share at most their boundary row: the last one.
@@ -411,13 +419,25 @@ mod tests {
     fn area_resize_keeps_the_mean_and_halves_exactly() {
         let l = luma(8, 6, |x, y| (x * 10 + y) as f32);
         let rows = |y: usize, out: &mut [f32]| out.copy_from_slice(&l.pixels[y * 8..y * 8 + 8]);
-        let half = area_resize(8, 6, 4, 3, rows);
+        let half = area_resize((8, 6), (4, 3), Vec::new(), rows);
         assert_eq!((half.width, half.height), (4, 3));
         // Output (0, 0) averages (0,0), (1,0), (0,1), (1,1): 0, 10, 1, 11.
         assert!((half.pixels[0] - 5.5).abs() < 1e-4);
-        let odd = area_resize(8, 6, 3, 5, rows);
+        let odd = area_resize((8, 6), (3, 5), Vec::new(), rows);
         let mean = |p: &[f32]| p.iter().sum::<f32>() / p.len() as f32;
         assert!((mean(&odd.pixels) - mean(&l.pixels)).abs() < 1e-3);
+    }
+
+    #[test]
+    fn area_resize_leaves_no_trace_of_the_memory_it_reuses() {
+        let l = luma(8, 6, |x, y| (x * 10 + y) as f32);
+        let rows = |y: usize, out: &mut [f32]| out.copy_from_slice(&l.pixels[y * 8..y * 8 + 8]);
+        let fresh = area_resize((8, 6), (3, 5), Vec::new(), rows);
+        // Larger and smaller than the result, full of a value no average here gives.
+        for reuse in [vec![1e6f32; 64], vec![-7.0; 4]] {
+            let reused = area_resize((8, 6), (3, 5), reuse, rows);
+            assert_eq!(reused.pixels, fresh.pixels);
+        }
     }
 
     #[test]

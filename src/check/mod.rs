@@ -439,23 +439,25 @@ fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, optio
     // 1/4 of its size.
     let decoded = decode_shrunk(data, header, &spec.limits, scaled(n), Planes::default());
     let luma = match decoded {
-        Ok(decoded) => analysis::luma_of(decoded.picture(), n),
+        Ok(decoded) => analysis::luma_of(decoded.picture(), n, Vec::new()),
         Err(e) => {
             report.findings.push(from_error(&e));
             return;
         }
     };
-    judge(report, luma, options);
+    judge(report, luma.as_ref(), options);
 }
 
 /// `check_with` for an output of the pipeline: the rules on `jpeg`'s bytes and header,
 /// and the pixel analysis on `pixels`, the picture `jpeg` was encoded from (the same
-/// picture, without decoding it again).
+/// picture, without decoding it again). The luminance copy is made in the memory of
+/// `luma_memory`, left there for the next call.
 pub(crate) fn check_encoded(
     jpeg: &[u8],
     picture: Picture,
     spec: &Spec,
     options: &CheckOptions,
+    luma_memory: &mut Vec<f32>,
 ) -> Report {
     let report = check_with(
         jpeg,
@@ -467,22 +469,26 @@ pub(crate) fn check_encoded(
     );
     let mut report = report;
     if options.analyse && report.format.is_some() {
-        let luma = analysis::luma_of(picture, options.analysis_short_side.max(1));
-        judge(&mut report, luma, options);
+        let reuse = std::mem::take(luma_memory);
+        let luma = analysis::luma_of(picture, options.analysis_short_side.max(1), reuse);
+        judge(&mut report, luma.as_ref(), options);
+        if let Some(luma) = luma {
+            *luma_memory = luma.pixels;
+        }
         report = report.finish();
     }
     report
 }
 
 /// Measures `luma` and adds a finding for each judgement it fails.
-fn judge(report: &mut Report, luma: Option<analysis::Luma>, options: &CheckOptions) {
+fn judge(report: &mut Report, luma: Option<&analysis::Luma>, options: &CheckOptions) {
     let Some(luma) = luma else {
         report.findings.push(from_error(&Error::Internal {
             reason: "decoded buffer shorter than its size".into(),
         }));
         return;
     };
-    let m = analysis::measure(&luma, options.dark_level, options.bright_level);
+    let m = analysis::measure(luma, options.dark_level, options.bright_level);
     report.metrics = Some(m);
     let mut push = |rule: Rule, measure: Measure, measured: f64, limit: f64, message: String| {
         report.findings.push(finding(

@@ -74,15 +74,23 @@ impl SpecArgs {
 /// Reads an input file, stopping one byte past the input limit (enough for `prepare` to
 /// refuse it) rather than reading a huge file whole.
 pub(crate) fn read_input(path: &Path, spec: &Spec) -> std::io::Result<Vec<u8>> {
+    let mut data = Vec::new();
+    read_input_into(path, spec, &mut data)?;
+    Ok(data)
+}
+
+/// [`read_input`] into `data` (cleared first, its memory reused).
+pub(crate) fn read_input_into(path: &Path, spec: &Spec, data: &mut Vec<u8>) -> std::io::Result<()> {
     let file = std::fs::File::open(path)?;
     let limit = spec.limits.max_input_bytes;
     // Sized from the file's length when it says (one exact allocation), never past the
     // limit; `take` bounds the read whatever the length says.
     let hint = file.metadata().map_or(0, |m| m.len()).min(limit as u64 + 1);
-    let mut data = Vec::with_capacity(hint as usize);
+    data.clear();
+    data.reserve(hint as usize);
     file.take(limit.saturating_add(1) as u64)
-        .read_to_end(&mut data)?;
-    Ok(data)
+        .read_to_end(data)?;
+    Ok(())
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it, so a failed run never

@@ -1,14 +1,16 @@
 //! `ekyc-preflight prepare`: turn photos into images EkycVerify accepts.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use ekyc_preflight::{Error, PrepareReport, Preprocessor, Spec};
-use rayon::prelude::*;
 
-use crate::common::{exit, expand_inputs, read_input, refusal, say, write_atomically, SpecArgs};
+use crate::common::{
+    exit, expand_inputs, read_input_into, refusal, say, write_atomically, SpecArgs,
+};
 
 /// Arguments of `ekyc-preflight prepare`.
 #[derive(Debug, clap::Args)]
@@ -86,18 +88,13 @@ pub(crate) fn run(args: PrepareArgs) -> i32 {
             }
         };
         pool.install(|| {
-            jobs.par_iter()
-                .map_init(
-                    || base.clone(),
-                    |pre, job| {
-                        let outcome = prepare_one(pre, job, &spec);
-                        if let Some(bar) = &progress {
-                            bar.inc(1);
-                        }
-                        outcome
-                    },
-                )
-                .collect()
+            base.map_batch(&jobs, |pre, job| {
+                let outcome = prepare_one(pre, job, &spec);
+                if let Some(bar) = &progress {
+                    bar.inc(1);
+                }
+                outcome
+            })
         })
     };
     if let Some(bar) = progress {
@@ -140,12 +137,24 @@ fn batch_jobs(args: &PrepareArgs) -> Result<Vec<Job>, i32> {
         .collect())
 }
 
+thread_local! {
+    /// Each worker thread's input buffer, its memory reused from one file to the next
+    /// (at most the input limit, as one file could need).
+    static INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
 fn prepare_one(pre: &mut Preprocessor, job: &Job, spec: &Spec) -> Outcome {
-    let data = match read_input(&job.input, spec) {
-        Ok(data) => data,
-        Err(e) => return Outcome::Io(job.input.clone(), e),
-    };
-    let prepared = match pre.prepare(&data) {
+    let mut data = INPUT.take();
+    let outcome = prepare_read(pre, job, spec, &mut data);
+    INPUT.set(data);
+    outcome
+}
+
+fn prepare_read(pre: &mut Preprocessor, job: &Job, spec: &Spec, data: &mut Vec<u8>) -> Outcome {
+    if let Err(e) = read_input_into(&job.input, spec, data) {
+        return Outcome::Io(job.input.clone(), e);
+    }
+    let prepared = match pre.prepare(data) {
         Ok(p) => p,
         Err(e) => return Outcome::Refused(e),
     };
