@@ -123,6 +123,39 @@ def peak_rss_mib(cmd):
     return float("nan")
 
 
+def batch_throughput(tmp, runs):
+    """16 copies of the 12 MP photo through `prepare DIR --jobs N`: 1 job pinned to core 0
+    against 2 jobs on cores 0 and 1, in pairs run back to back (the machine's speed drifts
+    between pairs more than within one), into a fresh output directory every time.
+    Prints the median time of each, the ratio of the medians and the median of the
+    pairs' ratios, and the CPU time (user + system) each used."""
+    batch = os.path.join(tmp, "batch")
+    os.makedirs(batch)
+    for i in range(16):
+        shutil.copy(PHOTO, os.path.join(batch, f"p{i:02}.jpg"))
+    wall = {1: [], 2: []}
+    cpu = {1: [], 2: []}
+    for i in range(runs):
+        for jobs, cpus in [(1, "0"), (2, "0,1")]:
+            out = os.path.join(tmp, f"bout{jobs}-{i}")
+            before = os.times()
+            t = time.perf_counter()
+            subprocess.run(["taskset", "-c", cpus, OURS, "prepare", batch, "-o", out,
+                            "--jobs", str(jobs)], check=True, capture_output=True)
+            wall[jobs].append(time.perf_counter() - t)
+            after = os.times()
+            cpu[jobs].append(after.children_user - before.children_user
+                             + after.children_system - before.children_system)
+            shutil.rmtree(out)
+    med = {jobs: statistics.median(times) for jobs, times in wall.items()}
+    paired = statistics.median(a / b for a, b in zip(wall[1], wall[2]))
+    print(f"\nbatch of 16 × 12 MP, {runs} pairs: 1 core {16 / med[1]:.1f} images/s, "
+          f"2 cores {16 / med[2]:.1f} images/s; speed-up {med[1] / med[2]:.2f}× "
+          f"(median of the pairs' ratios {paired:.2f}×); CPU time per image "
+          f"{statistics.median(cpu[1]) / 16 * 1000:.1f} ms on 1 core, "
+          f"{statistics.median(cpu[2]) / 16 * 1000:.1f} ms on 2")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=15)
@@ -154,24 +187,7 @@ def main():
             q = f"{psnr(o, ref):.2f}" if o else "–"
             size = os.path.getsize(o) if o else "–"
             print(f"| {name} | {k} | {med:.1f} | {ratio} | {peak_rss_mib(cmd):.1f} | {q} | {size} |")
-    # Batch throughput: 16 copies of the 12 MP photo, 1 job on 1 core vs 2 jobs on 2 cores.
-    batch = os.path.join(tmp, "batch")
-    os.makedirs(batch)
-    for i in range(16):
-        shutil.copy(PHOTO, os.path.join(batch, f"p{i:02}.jpg"))
-    # Interleaved, 7 runs each, into a fresh output directory every time.
-    runs = {1: [], 2: []}
-    for i in range(7):
-        for jobs, cpus in [(1, "0"), (2, "0,1")]:
-            out = os.path.join(tmp, f"bout{jobs}-{i}")
-            t = time.perf_counter()
-            subprocess.run(["taskset", "-c", cpus, OURS, "prepare", batch, "-o", out,
-                            "--jobs", str(jobs)], check=True, capture_output=True)
-            runs[jobs].append(time.perf_counter() - t)
-            shutil.rmtree(out)
-    res = {jobs: 16 / statistics.median(times) for jobs, times in runs.items()}
-    print(f"\nbatch of 16 × 12 MP: 1 core {res[1]:.1f} images/s, 2 cores {res[2]:.1f} images/s, "
-          f"speed-up {res[2] / res[1]:.2f}×")
+    batch_throughput(tmp, args.runs)
     shutil.rmtree(tmp)
 
 
