@@ -167,9 +167,9 @@ impl Preprocessor {
     /// work of your own (reading the input, writing the output) per item.
     ///
     /// (`rayon`'s `map_init` would make a fresh one for every piece the work is split
-    /// into, several per thread, and memory handed back and forth between two threads'
-    /// allocator arenas is returned to the system and faulted in again: 2.4 times the page
-    /// faults of one thread, measured on 16 photos.)
+    /// into, several per thread, each allocating its buffers anew; the allocator hands
+    /// large freed blocks back to the system, so their pages fault in again. On 16 12 MP
+    /// photos on 2 threads: 13,200 page faults that way, 5,100 this way.)
     ///
     /// ```
     /// use ekyc_preflight::Preprocessor;
