@@ -3,6 +3,7 @@
 #![deny(unreachable_pub)]
 #![warn(missing_docs)]
 
+mod batch;
 mod check;
 mod decode;
 mod encode;
@@ -24,8 +25,8 @@ pub mod api;
 pub mod stages;
 
 pub use check::{
-    check, check_with, CheckOptions, Finding, Measure, Metrics, Report, Severity, Transport, Value,
-    Verdict,
+    check, check_with, CheckOptions, Checker, Finding, Measure, Metrics, Report, Severity,
+    Transport, Value, Verdict,
 };
 pub use error::Error;
 pub use orient::Orientation;

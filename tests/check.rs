@@ -3,7 +3,7 @@
 mod common;
 
 use ekyc_preflight::{
-    check, check_with, ApiCode, CheckOptions, Measure, Preprocessor, Rule, Severity, Spec,
+    check, check_with, ApiCode, CheckOptions, Checker, Measure, Preprocessor, Rule, Severity, Spec,
     Transport, Value, Verdict,
 };
 use proptest::prelude::*;
@@ -367,5 +367,34 @@ proptest! {
             };
             prop_assert_eq!(report.verdict, expected);
         }
+    }
+}
+
+#[test]
+fn a_reused_checker_reports_what_a_fresh_one_does() {
+    // Large and small, JPEG and PNG, flat and busy, and unreadable: the decoded copy and
+    // the luminance kept between calls change size and kind from one to the next.
+    let inputs = [
+        common::jpeg(&common::photo_rgb(3000, 4000)),
+        common::png(common::noise_rgb(800, 1000, 9)),
+        b"not an image".to_vec(),
+        common::jpeg(&common::noise_rgb(1000, 800, 4)),
+        SAMPLE.to_vec(),
+        common::jpeg(&common::photo_rgb(2400, 1800)),
+    ];
+    let options = CheckOptions::default();
+    let mut reused = Checker::new(Spec::default(), options);
+    for data in &inputs {
+        let want = Checker::new(Spec::default(), options).check(data);
+        assert_eq!(reused.check(data), want);
+    }
+    // The batch, on two threads, in input order.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    let batch = pool.install(|| reused.check_batch(&inputs));
+    for (data, got) in inputs.iter().zip(&batch) {
+        assert_eq!(got, &check_with(data, &Spec::default(), &options));
     }
 }

@@ -12,7 +12,7 @@ pub use analysis::Metrics;
 pub use options::{CheckOptions, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
-use crate::decode::{decode_shrunk, Picture, Planes};
+use crate::decode::{decode_shrunk, Decoded, Picture, Planes};
 use crate::geometry::plan;
 use crate::orient::Transform;
 use crate::probe::{probe, Header};
@@ -51,34 +51,171 @@ pub fn check(data: &[u8]) -> Report {
 /// assert!(report.has(Rule::Portrait));
 /// ```
 pub fn check_with(data: &[u8], spec: &Spec, options: &CheckOptions) -> Report {
-    let mut report = Report::new(data.len());
-    if let Err(e) = spec.validate() {
-        report.findings.push(from_error(&e));
-        return report.finish();
+    Checker::new(*spec, *options).check(data)
+}
+
+/// [`check_with`] for many inputs: keeps the memory of its decoded copy and of the
+/// luminance it analyses from one call to the next, and checks a batch in parallel with
+/// one per worker thread ([`check_batch`](Self::check_batch),
+/// [`map_batch`](Self::map_batch)). Its reports are exactly `check_with`'s.
+///
+/// ```
+/// use ekyc_preflight::{check_with, CheckOptions, Checker, Spec};
+/// let photo = ekyc_preflight::doc_sample_png();
+/// let mut checker = Checker::new(Spec::default(), CheckOptions::default());
+/// let report = checker.check(&photo);
+/// assert_eq!(report, check_with(&photo, &Spec::default(), &CheckOptions::default()));
+/// ```
+#[derive(Debug)]
+pub struct Checker {
+    spec: Spec,
+    options: CheckOptions,
+    /// The planes of the last JPEG decoded for analysis, their memory kept for the next.
+    planes: Planes,
+    /// The memory of the last luminance copy.
+    luma: Vec<f32>,
+}
+
+impl Default for Checker {
+    fn default() -> Self {
+        Self::new(Spec::default(), CheckOptions::default())
     }
-    let header = match probe(data, &spec.limits) {
-        Ok(h) => h,
-        Err(e) => {
-            report.format = crate::sniff::sniff(data).ok();
+}
+
+impl Clone for Checker {
+    /// The same settings, none of the memory.
+    fn clone(&self) -> Self {
+        Self::new(self.spec, self.options)
+    }
+}
+
+impl Checker {
+    /// A checker judging against `spec`'s rules with `options`' thresholds.
+    ///
+    /// ```
+    /// use ekyc_preflight::{CheckOptions, Checker, Spec};
+    /// let checker = Checker::new(Spec::default(), CheckOptions { analyse: false, ..CheckOptions::default() });
+    /// ```
+    pub fn new(spec: Spec, options: CheckOptions) -> Self {
+        Self {
+            spec,
+            options,
+            planes: Planes::default(),
+            luma: Vec::new(),
+        }
+    }
+
+    /// Judges `data`, as [`check_with`] does.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Checker, Verdict};
+    /// let report = Checker::default().check(b"not an image");
+    /// assert_eq!(report.verdict, Verdict::Reject);
+    /// ```
+    pub fn check(&mut self, data: &[u8]) -> Report {
+        let (spec, options) = (&self.spec, &self.options);
+        let mut report = Report::new(data.len());
+        if let Err(e) = spec.validate() {
             report.findings.push(from_error(&e));
             return report.finish();
         }
-    };
-    report.format = Some(header.format);
-    report.size = Some(Size {
-        width: header.width,
-        height: header.height,
-    });
-    report.orientation = Some(header.orientation);
+        let header = match probe(data, &spec.limits) {
+            Ok(h) => h,
+            Err(e) => {
+                report.format = crate::sniff::sniff(data).ok();
+                report.findings.push(from_error(&e));
+                return report.finish();
+            }
+        };
+        report.format = Some(header.format);
+        report.size = Some(Size {
+            width: header.width,
+            height: header.height,
+        });
+        report.orientation = Some(header.orientation);
 
-    transport_sizes(&mut report, data, spec, options);
-    geometry(&mut report, &header, spec);
-    exif_orientation(&mut report, header.orientation);
-    jpeg_quality(&mut report, &header, options);
-    if options.analyse {
-        analyse(&mut report, data, &header, spec, options);
+        transport_sizes(&mut report, data, spec, options);
+        geometry(&mut report, &header, spec);
+        exif_orientation(&mut report, header.orientation);
+        jpeg_quality(&mut report, &header, options);
+        if options.analyse {
+            self.analyse(&mut report, data, &header);
+        }
+        report.finish()
     }
-    report.finish()
+
+    /// Checks many inputs in parallel on the current `rayon` thread pool (one `Checker`
+    /// per worker thread, with this one's settings); reports come back in input order.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Checker, Verdict};
+    /// # let photo = ekyc_preflight::doc_sample_png();
+    /// let reports = Checker::default().check_batch(&[photo, b"not an image".to_vec()]);
+    /// assert_eq!(reports[1].verdict, Verdict::Reject);
+    /// ```
+    pub fn check_batch<T: AsRef<[u8]> + Sync>(&self, inputs: &[T]) -> Vec<Report> {
+        self.map_batch(inputs, |checker, data| checker.check(data.as_ref()))
+    }
+
+    /// Runs `f` over `items` in parallel on the current `rayon` thread pool, collecting
+    /// its results in input order, and hands each call a `Checker` with this one's
+    /// settings that its worker thread keeps from one item to the next: the way to wrap
+    /// [`check`](Self::check) in work of your own (reading each input) per item.
+    ///
+    /// ```
+    /// use ekyc_preflight::Checker;
+    /// # let photo = ekyc_preflight::doc_sample_png();
+    /// let inputs = vec![photo.clone(), photo];
+    /// let verdicts = Checker::default().map_batch(&inputs, |c, data| c.check(data).verdict);
+    /// assert_eq!(verdicts[0], verdicts[1]);
+    /// ```
+    pub fn map_batch<T, R, F>(&self, items: &[T], f: F) -> Vec<R>
+    where
+        T: Sync,
+        R: Send,
+        F: Fn(&mut Checker, &T) -> R + Sync,
+    {
+        crate::batch::map_kept(items, || self.clone(), f)
+    }
+
+    /// Decodes a small copy (shrink-on-load where the format has it) and judges
+    /// sharpness, exposure and contrast on its luminance.
+    fn analyse(&mut self, report: &mut Report, data: &[u8], header: &Header) {
+        let (spec, options) = (&self.spec, &self.options);
+        let n = options.analysis_short_side.max(1);
+        let short = header.width.min(header.height).max(1);
+        // The stored size scaled so its short side is `short_side` (never enlarged).
+        let scaled = |short_side: u32| {
+            if short > short_side {
+                let side = |s: u32| {
+                    (u64::from(s) * u64::from(short_side)).div_ceil(u64::from(short)) as u32
+                };
+                (side(header.width), side(header.height))
+            } else {
+                (header.width, header.height)
+            }
+        };
+        // The smallest the decoder can give at least that large: a 12 MP JPEG is decoded
+        // at 1/4 of its size.
+        let reuse = std::mem::take(&mut self.planes);
+        let decoded = match decode_shrunk(data, header, &spec.limits, scaled(n), reuse) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                report.findings.push(from_error(&e));
+                return;
+            }
+        };
+        let luma = analysis::luma_of(decoded.picture(), n, std::mem::take(&mut self.luma));
+        judge(report, luma.as_ref(), options);
+        if let Some(luma) = luma {
+            self.luma = luma.pixels;
+        }
+        // A JPEG's planes are kept for the next call; a packed picture (a full decode, up
+        // to the limits) is let go.
+        if let Decoded::Planes(planes) = decoded {
+            self.planes = planes;
+        }
+    }
 }
 
 /// Builds a finding; `api_code` follows the rule, except for advice, which draws none.
@@ -418,34 +555,6 @@ fn jpeg_quality(report: &mut Report, header: &Header, options: &CheckOptions) {
             ),
         ));
     }
-}
-
-/// Decodes a small copy (shrink-on-load where the format has it) and judges sharpness,
-/// exposure and contrast on its luminance.
-fn analyse(report: &mut Report, data: &[u8], header: &Header, spec: &Spec, options: &CheckOptions) {
-    let n = options.analysis_short_side.max(1);
-    let short = header.width.min(header.height).max(1);
-    // The stored size scaled so its short side is `short_side` (never enlarged).
-    let scaled = |short_side: u32| {
-        if short > short_side {
-            let side =
-                |s: u32| (u64::from(s) * u64::from(short_side)).div_ceil(u64::from(short)) as u32;
-            (side(header.width), side(header.height))
-        } else {
-            (header.width, header.height)
-        }
-    };
-    // The smallest the decoder can give at least that large: a 12 MP JPEG is decoded at
-    // 1/4 of its size.
-    let decoded = decode_shrunk(data, header, &spec.limits, scaled(n), Planes::default());
-    let luma = match decoded {
-        Ok(decoded) => analysis::luma_of(decoded.picture(), n, Vec::new()),
-        Err(e) => {
-            report.findings.push(from_error(&e));
-            return;
-        }
-    };
-    judge(report, luma.as_ref(), options);
 }
 
 /// `check_with` for an output of the pipeline: the rules on `jpeg`'s bytes and header,

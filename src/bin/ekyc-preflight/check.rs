@@ -4,10 +4,9 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use ekyc_preflight::{check_with, CheckOptions, Report, Transport, Verdict};
-use rayon::prelude::*;
+use ekyc_preflight::{CheckOptions, Checker, Report, Transport, Verdict};
 
-use crate::common::{exit, expand_inputs, read_input, say, SpecArgs};
+use crate::common::{exit, expand_inputs, say, with_input, SpecArgs};
 
 /// Below this many files no progress bar is drawn: the answer comes quicker than a bar.
 const PROGRESS_MIN_FILES: usize = 8;
@@ -78,17 +77,15 @@ pub(crate) fn run(args: CheckArgs) -> i32 {
         }
         bar
     });
-    // `par_iter` keeps the order of `files` in what it collects.
-    let results: Vec<std::io::Result<Report>> = files
-        .par_iter()
-        .map(|path| {
-            let report = read_input(path, &spec).map(|data| check_with(&data, &spec, &options));
+    // In the order of `files`; each worker thread keeps one `Checker` (and its memory).
+    let results: Vec<std::io::Result<Report>> =
+        Checker::new(spec, options).map_batch(&files, |checker, path| {
+            let report = with_input(path, &spec, |data| checker.check(data));
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
             report
-        })
-        .collect();
+        });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -1,5 +1,6 @@
 //! What the subcommands share: exit codes, reading inputs, writing outputs, spec flags.
 
+use std::cell::Cell;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -71,20 +72,32 @@ impl SpecArgs {
     }
 }
 
-/// Reads an input file, stopping one byte past the input limit (enough for `prepare` to
-/// refuse it) rather than reading a huge file whole.
-pub(crate) fn read_input(path: &Path, spec: &Spec) -> std::io::Result<Vec<u8>> {
-    let mut data = Vec::new();
-    read_input_into(path, spec, &mut data)?;
-    Ok(data)
+thread_local! {
+    /// Each thread's input buffer, its memory reused from one file to the next (at most
+    /// the input limit, as one file could need).
+    static INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-/// [`read_input`] into `data` (cleared first, its memory reused).
-pub(crate) fn read_input_into(path: &Path, spec: &Spec, data: &mut Vec<u8>) -> std::io::Result<()> {
+/// Reads an input file into this thread's input buffer and runs `f` on its bytes. Stops
+/// one byte past the input limit (enough for `prepare` or `check` to refuse it) rather
+/// than reading a huge file whole.
+pub(crate) fn with_input<R>(
+    path: &Path,
+    spec: &Spec,
+    f: impl FnOnce(&[u8]) -> R,
+) -> std::io::Result<R> {
+    let mut data = INPUT.take();
+    let result = read_input_into(path, spec, &mut data).map(|()| f(&data));
+    INPUT.set(data);
+    result
+}
+
+/// Reads an input file into `data` (cleared first, its memory reused).
+fn read_input_into(path: &Path, spec: &Spec, data: &mut Vec<u8>) -> std::io::Result<()> {
     let file = std::fs::File::open(path)?;
     let limit = spec.limits.max_input_bytes;
-    // Sized from the file's length when it says (one exact allocation), never past the
-    // limit; `take` bounds the read whatever the length says.
+    // Sized from the file's length when it says, never past the limit; `take` bounds the
+    // read whatever the length says.
     let hint = file.metadata().map_or(0, |m| m.len()).min(limit as u64 + 1);
     data.clear();
     data.reserve(hint as usize);

@@ -1,6 +1,5 @@
 //! `ekyc-preflight prepare`: turn photos into images EkycVerify accepts.
 
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -8,9 +7,7 @@ use std::time::Instant;
 
 use ekyc_preflight::{Error, PrepareReport, Preprocessor, Spec};
 
-use crate::common::{
-    exit, expand_inputs, read_input_into, refusal, say, write_atomically, SpecArgs,
-};
+use crate::common::{exit, expand_inputs, refusal, say, with_input, write_atomically, SpecArgs};
 
 /// Arguments of `ekyc-preflight prepare`.
 #[derive(Debug, clap::Args)]
@@ -137,23 +134,12 @@ fn batch_jobs(args: &PrepareArgs) -> Result<Vec<Job>, i32> {
         .collect())
 }
 
-thread_local! {
-    /// Each worker thread's input buffer, its memory reused from one file to the next
-    /// (at most the input limit, as one file could need).
-    static INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
 fn prepare_one(pre: &mut Preprocessor, job: &Job, spec: &Spec) -> Outcome {
-    let mut data = INPUT.take();
-    let outcome = prepare_read(pre, job, spec, &mut data);
-    INPUT.set(data);
-    outcome
+    with_input(&job.input, spec, |data| prepare_bytes(pre, job, data))
+        .unwrap_or_else(|e| Outcome::Io(job.input.clone(), e))
 }
 
-fn prepare_read(pre: &mut Preprocessor, job: &Job, spec: &Spec, data: &mut Vec<u8>) -> Outcome {
-    if let Err(e) = read_input_into(&job.input, spec, data) {
-        return Outcome::Io(job.input.clone(), e);
-    }
+fn prepare_bytes(pre: &mut Preprocessor, job: &Job, data: &[u8]) -> Outcome {
     let prepared = match pre.prepare(data) {
         Ok(p) => p,
         Err(e) => return Outcome::Refused(e),
