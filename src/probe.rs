@@ -168,9 +168,18 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     }
     let (width, height, components, progressive, luma_id) =
         frame.ok_or_else(|| corrupt_jpeg("scan before the frame header"))?;
-    if progressive && scans_from(data, pos) > MAX_PROGRESSIVE_SCANS {
+    // Each scan is a pass over every block of its components for a decoder, so a small
+    // file repeating scans would keep one busy for minutes. A sequential JPEG codes each
+    // component in exactly one scan (ITU-T T.81, 4.10): at most one scan per component.
+    if progressive {
+        if scans_from(data, pos, MAX_PROGRESSIVE_SCANS) > MAX_PROGRESSIVE_SCANS {
+            return Err(corrupt_jpeg(format!(
+                "progressive JPEG with more than {MAX_PROGRESSIVE_SCANS} scans"
+            )));
+        }
+    } else if scans_from(data, pos, usize::from(components)) > usize::from(components) {
         return Err(corrupt_jpeg(format!(
-            "progressive JPEG with more than {MAX_PROGRESSIVE_SCANS} scans"
+            "sequential JPEG with more scans than its {components} components"
         )));
     }
     let channels = if components == 1 { 1 } else { 4 };
@@ -201,16 +210,13 @@ const MAX_PROGRESSIVE_SCANS: usize = 256;
 
 /// Counts the scans of a JPEG from the first scan's header (`pos` is just past it) to EOI
 /// or the end of the data, skipping the entropy-coded bytes between markers; stops
-/// counting past [`MAX_PROGRESSIVE_SCANS`].
-fn scans_from(data: &[u8], mut pos: usize) -> usize {
+/// counting past `limit`.
+fn scans_from(data: &[u8], mut pos: usize, limit: usize) -> usize {
     let mut scans = 1;
-    while scans <= MAX_PROGRESSIVE_SCANS {
+    while scans <= limit {
         // The next marker: 0xFF followed by neither a stuffed zero, a restart marker nor
         // another fill byte.
-        let Some(at) = data
-            .get(pos..)
-            .and_then(|rest| rest.iter().position(|&b| b == 0xFF))
-        else {
+        let Some(at) = data.get(pos..).and_then(|rest| memchr::memchr(0xFF, rest)) else {
             break;
         };
         pos += at + 1;

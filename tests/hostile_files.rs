@@ -178,6 +178,12 @@ cases! {
     progressive_scans_repeated => OutputOr(Rule::Readable), Small, "JPEG";
     progressive_300_scans => Refusal(Rule::Readable), Refused, "scans";
     progressive_scan_headers_nonsense => OutputOr(Rule::Readable), Small, "JPEG";
+    // A sequential JPEG codes each component in one scan: three scans for three is
+    // valid, a fourth (or the only scan sent 300 times) is a pass over the picture each.
+    baseline_non_interleaved => Output, Small, "";
+    baseline_non_interleaved_one_scan_too_many => Refusal(Rule::Readable), Refused, "scans";
+    baseline_scan_repeated_300_times => Refusal(Rule::Readable), Refused, "scans";
+    baseline_scan_repeated_60_times_in_a_12_megapixel_frame => Refusal(Rule::Readable), Refused, "scans";
     progressive_scan_names_missing_component => OutputOr(Rule::Readable), Small, "JPEG";
 
     restart_every_row_baseline => Output, Small, "";
@@ -579,14 +585,7 @@ mod make {
     }
     /// The last scan sent 300 times: each a pass over the picture for a decoder.
     pub(super) fn progressive_300_scans() -> Vec<u8> {
-        let p = progressive_pieces();
-        let last = (0..p.len()).rfind(|&i| p[i][1] == 0xDA).unwrap();
-        p.iter()
-            .enumerate()
-            .flat_map(|(i, piece)| std::iter::repeat_n(piece, if i == last { 300 } else { 1 }))
-            .cloned()
-            .collect::<Vec<_>>()
-            .concat()
+        last_scan_repeated(&progressive_pieces(), 300)
     }
     /// Ss > Se, a DC scan reaching into AC, absurd successive-approximation bits.
     pub(super) fn progressive_scan_headers_nonsense() -> Vec<u8> {
@@ -609,6 +608,34 @@ mod make {
         p.concat()
     }
 
+    pub(super) fn baseline_non_interleaved() -> Vec<u8> {
+        fixture("baseline-non-interleaved.jpg")
+    }
+    /// `pieces` with the last scan sent `times` times.
+    fn last_scan_repeated(p: &[Vec<u8>], times: usize) -> Vec<u8> {
+        let last = (0..p.len()).rfind(|&i| p[i][1] == 0xDA).unwrap();
+        p.iter()
+            .enumerate()
+            .flat_map(|(i, piece)| std::iter::repeat_n(piece, if i == last { times } else { 1 }))
+            .cloned()
+            .collect::<Vec<_>>()
+            .concat()
+    }
+    pub(super) fn baseline_non_interleaved_one_scan_too_many() -> Vec<u8> {
+        last_scan_repeated(&pieces(&baseline_non_interleaved()), 2)
+    }
+    pub(super) fn baseline_scan_repeated_300_times() -> Vec<u8> {
+        last_scan_repeated(&pieces(&encoder_jpeg(None, 0)), 300)
+    }
+    /// What the fuzzer found: 34 kB whose frame says 12 MP, 60 short scans each decoded
+    /// over the whole frame (3 s in `jpeg-decoder` before the probe counted them).
+    pub(super) fn baseline_scan_repeated_60_times_in_a_12_megapixel_frame() -> Vec<u8> {
+        let mut p = pieces(&encoder_jpeg(None, 0));
+        let sof = p.iter_mut().find(|p| p[1] == 0xC0).unwrap();
+        sof[5..7].copy_from_slice(&3000u16.to_be_bytes());
+        sof[7..9].copy_from_slice(&4000u16.to_be_bytes());
+        last_scan_repeated(&p, 60)
+    }
     pub(super) fn restart_every_row_baseline() -> Vec<u8> {
         fixture("baseline-restart-every-row.jpg")
     }
@@ -862,4 +889,18 @@ fn every_case_within_a_second() {
         .filter(|(_, t)| *t >= Duration::from_secs(1))
         .collect();
     assert!(slow.is_empty(), "{slow:?}");
+}
+
+#[test]
+fn a_sequential_jpeg_in_one_scan_per_component_prepares_like_its_original() {
+    let one_scan = make::restart_every_row_baseline();
+    let per_component = make::baseline_non_interleaved();
+    let prepare = |data: &[u8]| {
+        let prepared = Preprocessor::default().prepare(data).unwrap();
+        decode_jpeg(prepared.jpeg())
+    };
+    // The same coefficients, read by a different decoder (the full one refuses tables
+    // defined between scans; `jpeg-decoder` reads them).
+    let diff = mean_abs_diff(&prepare(&one_scan), &prepare(&per_component));
+    assert!(diff < 0.5, "mean difference {diff}");
 }

@@ -92,7 +92,12 @@ pub(crate) fn decode_shrunk(
                 }
                 return decode_jpeg_scaled(data, header, limits, eighths).map(Decoded::Rgb);
             }
-            decode(data, header, limits).map(Decoded::Rgb)
+            // The full decoder (zune-jpeg) refuses some valid files that `jpeg-decoder`
+            // reads, such as a sequential JPEG coding its components in separate scans
+            // with tables defined between them.
+            decode(data, header, limits)
+                .or_else(|e| decode_jpeg_scaled(data, header, limits, 8).map_err(|_| e))
+                .map(Decoded::Rgb)
         }
         Some(_) => decode(data, header, limits).map(Decoded::Rgb),
         None => decode_png(data, header, limits).map(Decoded::Rgb),
