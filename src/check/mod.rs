@@ -205,11 +205,7 @@ impl Checker {
                 return;
             }
         };
-        let luma = analysis::luma_of(decoded.picture(), n, std::mem::take(&mut self.luma));
-        judge(report, luma.as_ref(), options);
-        if let Some(luma) = luma {
-            self.luma = luma.pixels;
-        }
+        judge_picture(report, decoded.picture(), options, &mut self.luma);
         // A JPEG's planes are kept for the next call; a packed picture (a full decode, up
         // to the limits) is let go.
         if let Decoded::Planes(planes) = decoded {
@@ -568,7 +564,7 @@ pub(crate) fn check_encoded(
     options: &CheckOptions,
     luma_memory: &mut Vec<f32>,
 ) -> Report {
-    let report = check_with(
+    let mut report = check_with(
         jpeg,
         spec,
         &CheckOptions {
@@ -576,17 +572,27 @@ pub(crate) fn check_encoded(
             ..*options
         },
     );
-    let mut report = report;
     if options.analyse && report.format.is_some() {
-        let reuse = std::mem::take(luma_memory);
-        let luma = analysis::luma_of(picture, options.analysis_short_side.max(1), reuse);
-        judge(&mut report, luma.as_ref(), options);
-        if let Some(luma) = luma {
-            *luma_memory = luma.pixels;
-        }
+        judge_picture(&mut report, picture, options, luma_memory);
         report = report.finish();
     }
     report
+}
+
+/// Judges `picture` on its luminance copy, made in the memory of `luma_memory` and left
+/// there for the next call.
+fn judge_picture(
+    report: &mut Report,
+    picture: Picture,
+    options: &CheckOptions,
+    luma_memory: &mut Vec<f32>,
+) {
+    let reuse = std::mem::take(luma_memory);
+    let luma = analysis::luma_of(picture, options.analysis_short_side.max(1), reuse);
+    judge(report, luma.as_ref(), options);
+    if let Some(luma) = luma {
+        *luma_memory = luma.pixels;
+    }
 }
 
 /// Measures `luma` and adds a finding for each judgement it fails.
