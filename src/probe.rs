@@ -171,16 +171,17 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     // Each scan is a pass over every block of its components for a decoder, so a small
     // file repeating scans would keep one busy for minutes. A sequential JPEG codes each
     // component in exactly one scan (ITU-T T.81, 4.10): at most one scan per component.
-    if progressive {
-        if scans_from(data, pos, MAX_PROGRESSIVE_SCANS) > MAX_PROGRESSIVE_SCANS {
-            return Err(corrupt_jpeg(format!(
-                "progressive JPEG with more than {MAX_PROGRESSIVE_SCANS} scans"
-            )));
-        }
-    } else if scans_from(data, pos, usize::from(components)) > usize::from(components) {
-        return Err(corrupt_jpeg(format!(
-            "sequential JPEG with more scans than its {components} components"
-        )));
+    let max_scans = if progressive {
+        MAX_PROGRESSIVE_SCANS
+    } else {
+        usize::from(components)
+    };
+    if scans_from(data, pos, max_scans) > max_scans {
+        return Err(corrupt_jpeg(if progressive {
+            format!("progressive JPEG with more than {MAX_PROGRESSIVE_SCANS} scans")
+        } else {
+            format!("sequential JPEG with more scans than its {components} components")
+        }));
     }
     let channels = if components == 1 { 1 } else { 4 };
     let (orientation, has_exif) = read_orientation(exif);

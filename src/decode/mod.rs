@@ -197,7 +197,8 @@ fn shrink_on_load_eighths(header: &Header, min_width: u32, min_height: u32) -> u
 
 /// Decodes a grey or three-component JPEG at `eighths`/8 of its size or more in the DCT
 /// domain with `jpeg-decoder`'s scaled IDCT (which has 1/8, 1/4 and 1/2): the files our
-/// own decoder leaves (scans out of order, unusual sampling, and anything odd).
+/// own decoder leaves (scans out of order, unusual sampling, and anything odd). With
+/// `eighths` 8, a full-size decode: the fallback for files the full decoder refuses.
 fn decode_jpeg_scaled(
     data: &[u8],
     header: &Header,
