@@ -33,6 +33,30 @@ pub(crate) struct JpegHeader {
     pub(crate) components: u8,
     /// The luminance quantisation table (zig-zag order), if the file defines it.
     pub(crate) luma_table: Option<[u16; 64]>,
+    /// Components the first scan codes: all of them for the usual interleaved layout,
+    /// fewer when they are sent in separate scans.
+    pub(crate) first_scan_components: u8,
+    /// Scans counted after the frame header (stops counting past the limit).
+    pub(crate) scans: usize,
+    /// Whether a component other than the first is sampled more densely than the first
+    /// (luma) along either axis.
+    pub(crate) chroma_denser: bool,
+}
+
+impl JpegHeader {
+    /// Whether the `image` crate's full-size JPEG decoder (zune-jpeg 0.5) decodes this
+    /// layout right. It returns garbage without an error (upstream zune-image #419,
+    /// #422) for a sequential frame whose components are coded in separate scans and
+    /// for chroma sampled more densely than luma; `jpeg-decoder` decodes both right. A
+    /// four-component (CMYK/YCCK) frame stays with zune-jpeg, the one that converts it.
+    pub(crate) fn full_decoder_safe(&self) -> bool {
+        if self.components == 4 || self.components == 1 {
+            return true;
+        }
+        let interleaved =
+            self.progressive || (self.scans == 1 && self.first_scan_components == self.components);
+        interleaved && !self.chroma_denser
+    }
 }
 
 impl Header {
@@ -113,8 +137,8 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     let mut pos = 2;
     let mut exif: Option<&[u8]> = None;
     let mut tables: [Option<[u16; 64]>; 4] = [None; 4];
-    let mut frame: Option<(u32, u32, u8, bool, usize)> = None;
-    loop {
+    let mut frame: Option<Frame> = None;
+    let first_scan_components = loop {
         if pos >= data.len() {
             return Err(corrupt_jpeg("truncated in the header"));
         }
@@ -152,10 +176,10 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
                 }
                 frame = Some(read_sof(marker, segment)?);
             }
-            0xDA => break,
+            0xDA => break segment.first().copied().unwrap_or(0),
             _ => {}
         }
-    }
+    };
     // Decoders fill a truncated scan with grey and call it a success; a picture cut short
     // must be refused instead. Entropy-coded data cannot hold an EOI marker (0xFF is
     // stuffed), so one after the first scan means the file was written to its end; bytes
@@ -166,8 +190,14 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
             "truncated: no end-of-image marker after the scan",
         ));
     }
-    let (width, height, components, progressive, luma_id) =
-        frame.ok_or_else(|| corrupt_jpeg("scan before the frame header"))?;
+    let Frame {
+        width,
+        height,
+        components,
+        progressive,
+        luma_id,
+        chroma_denser,
+    } = frame.ok_or_else(|| corrupt_jpeg("scan before the frame header"))?;
     // Each scan is a pass over every block of its components for a decoder, so a small
     // file repeating scans would keep one busy for minutes. A sequential JPEG codes each
     // component in exactly one scan (ITU-T T.81, 4.10): at most one scan per component.
@@ -176,7 +206,8 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     } else {
         usize::from(components)
     };
-    if scans_from(data, pos, max_scans) > max_scans {
+    let scans = scans_from(data, pos, max_scans);
+    if scans > max_scans {
         return Err(corrupt_jpeg(if progressive {
             format!("progressive JPEG with more than {MAX_PROGRESSIVE_SCANS} scans")
         } else {
@@ -197,6 +228,9 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
             progressive,
             components,
             luma_table: tables.get(luma_id).copied().flatten(),
+            first_scan_components,
+            scans,
+            chroma_denser,
         }),
     })
 }
@@ -237,8 +271,20 @@ fn scans_from(data: &[u8], mut pos: usize, limit: usize) -> usize {
     scans
 }
 
+/// What a frame header says.
+struct Frame {
+    width: u32,
+    height: u32,
+    components: u8,
+    progressive: bool,
+    /// The quantisation table the first component uses.
+    luma_id: usize,
+    /// Whether a later component is sampled more densely than the first on either axis.
+    chroma_denser: bool,
+}
+
 /// Reads a frame header; refuses the coding processes the decoders lack.
-fn read_sof(marker: u8, s: &[u8]) -> Result<(u32, u32, u8, bool, usize), Error> {
+fn read_sof(marker: u8, s: &[u8]) -> Result<Frame, Error> {
     let process = match marker {
         0xC0..=0xC2 => None,
         0xC3 => Some("lossless"),
@@ -266,8 +312,21 @@ fn read_sof(marker: u8, s: &[u8]) -> Result<(u32, u32, u8, bool, usize), Error> 
     if s.len() < 6 + 3 * usize::from(components) {
         return Err(corrupt_jpeg("frame header too short"));
     }
-    let luma_id = usize::from(s[8] & 0x0F);
-    Ok((width, height, components, marker == 0xC2, luma_id))
+    // Per component: id, sampling factors (high nibble across, low down), table.
+    let sampling = |i: usize| (s[7 + 3 * i] >> 4, s[7 + 3 * i] & 0x0F);
+    let (luma_h, luma_v) = sampling(0);
+    let chroma_denser = (1..usize::from(components)).any(|i| {
+        let (h, v) = sampling(i);
+        h > luma_h || v > luma_v
+    });
+    Ok(Frame {
+        width,
+        height,
+        components,
+        progressive: marker == 0xC2,
+        luma_id: usize::from(s[8] & 0x0F),
+        chroma_denser,
+    })
 }
 
 /// Reads the quantisation tables of a DQT segment (zig-zag order).

@@ -83,7 +83,14 @@ pub(crate) fn decode_shrunk(
 ) -> Result<Decoded, Error> {
     match &header.jpeg {
         Some(jpeg) if jpeg.components != 4 => {
-            let eighths = shrink_on_load_eighths(header, min_width, min_height);
+            // `jpeg-decoder`'s reduced IDCT blurs luma when chroma is sampled more densely
+            // than luma (it scales by the densest component's factors): such rare files
+            // are decoded at full size and left to the resizer.
+            let eighths = if jpeg.chroma_denser {
+                8
+            } else {
+                shrink_on_load_eighths(header, min_width, min_height)
+            };
             if eighths < 8 {
                 if let Some(planes) =
                     jpeg::decode_scaled(data, (header.width, header.height), eighths, reuse)
@@ -92,9 +99,12 @@ pub(crate) fn decode_shrunk(
                 }
                 return decode_jpeg_scaled(data, header, limits, eighths).map(Decoded::Rgb);
             }
+            if !jpeg.full_decoder_safe() {
+                // Layouts the full decoder mangles without an error go to `jpeg-decoder`.
+                return decode_jpeg_scaled(data, header, limits, 8).map(Decoded::Rgb);
+            }
             // The full decoder (zune-jpeg) refuses some valid files that `jpeg-decoder`
-            // reads, such as a sequential JPEG coding its components in separate scans
-            // with tables defined between them.
+            // reads.
             decode(data, header, limits)
                 .or_else(|e| decode_jpeg_scaled(data, header, limits, 8).map_err(|_| e))
                 .map(Decoded::Rgb)
