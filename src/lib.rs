@@ -25,16 +25,19 @@ pub mod api;
 pub mod stages;
 
 pub use check::{
-    check, check_with, CheckOptions, Checker, Finding, Measure, Metrics, Report, Severity,
-    Transport, Value, Verdict,
+    check, check_with, CheckOptions, Checker, Face, Finding, Landmarks, Measure, Metrics, Report,
+    Role, Severity, Transport, Value, Verdict,
 };
 pub use error::Error;
 pub use orient::Orientation;
-pub use prepared::{PrepareReport, Prepared, Size};
+pub use geometry::{Rect, TurnedBy};
+pub use prepared::{PrepareReport, Prepared, Size, Turned};
 pub use preprocessor::Preprocessor;
 pub use rule::{ApiCode, Rule};
 pub use sniff::Format;
-pub use spec::{Limits, Spec, Subsampling, Turn};
+pub use spec::{
+    Crop, FaceWindow, Limits, Spec, Subsampling, Turn, FACE_WINDOW, PORTRAIT_WINDOW_ASPECT,
+};
 
 /// A small landscape PNG (1000 × 750 gradient) for the documentation's examples.
 #[doc(hidden)]

@@ -95,10 +95,11 @@ impl Transform {
         m: [[0, 1], [-1, 0]],
     };
 
-    /// The quarter turn that makes a landscape picture portrait.
+    /// The quarter turn that makes a landscape picture portrait ([`Turn::Auto`] without a
+    /// face: clockwise).
     pub(crate) fn turn(turn: Turn) -> Transform {
         match turn {
-            Turn::Clockwise => Self::CLOCKWISE,
+            Turn::Auto | Turn::Clockwise => Self::CLOCKWISE,
             Turn::CounterClockwise => Self::COUNTER_CLOCKWISE,
             Turn::Off => Self::IDENTITY,
         }
@@ -115,6 +116,36 @@ impl Transform {
 
     pub(crate) fn swaps_axes(self) -> bool {
         self.m[0][0] == 0
+    }
+
+    /// `n` quarter turns clockwise.
+    pub(crate) fn quarter_turns(n: u8) -> Transform {
+        (0..n % 4).fold(Self::IDENTITY, |t, _| Self::CLOCKWISE.after(t))
+    }
+
+    /// Whether the transform mirrors the picture (its determinant is −1): a face's right
+    /// and left swap sides.
+    pub(crate) fn mirrors(self) -> bool {
+        let [[a, b], [c, d]] = self.m;
+        a * d - b * c < 0
+    }
+
+    /// Where a point (continuous coordinates, x right, y down, 0 at the top-left corner)
+    /// of a `width` × `height` input lands in the output.
+    pub(crate) fn map_point(self, (x, y): (f32, f32), width: u32, height: u32) -> (f32, f32) {
+        let (w, h) = (width as f32, height as f32);
+        let (dx, dy) = (x - w / 2.0, y - h / 2.0);
+        let [[a, b], [c, d]] = self.m.map(|row| row.map(f32::from));
+        let (ow, oh) = self.output_size(width, height);
+        (
+            a * dx + b * dy + ow as f32 / 2.0,
+            c * dx + d * dy + oh as f32 / 2.0,
+        )
+    }
+
+    /// The inverse transform.
+    pub(crate) fn inverted(self) -> Transform {
+        Transform { m: self.inverse() }
     }
 
     /// The output size for a `width` × `height` input.

@@ -1,7 +1,7 @@
 //! What `prepare` hands back: the JPEG, its Base64 text on request, and a report of what
 //! was done.
 
-use crate::{Format, Orientation, Report, Turn};
+use crate::{Format, Orientation, Rect, Report, TurnedBy};
 
 /// A width and a height, in pixels.
 ///
@@ -41,6 +41,56 @@ impl std::fmt::Display for Size {
     }
 }
 
+
+/// A turn `prepare` made after the EXIF orientation.
+///
+/// ```
+/// use ekyc_preflight::Turned;
+/// assert_eq!(Turned::from_quarter_turns(1), Some(Turned::Clockwise));
+/// assert_eq!(Turned::from_quarter_turns(0), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Turned {
+    /// A quarter turn clockwise.
+    Clockwise,
+    /// A half turn (an upside-down face).
+    HalfTurn,
+    /// A quarter turn counter-clockwise.
+    CounterClockwise,
+}
+
+impl Turned {
+    /// The turn of `n` quarter turns clockwise (`None` for none).
+    ///
+    /// ```
+    /// use ekyc_preflight::Turned;
+    /// assert_eq!(Turned::from_quarter_turns(3), Some(Turned::CounterClockwise));
+    /// ```
+    pub fn from_quarter_turns(n: u8) -> Option<Turned> {
+        match n % 4 {
+            1 => Some(Turned::Clockwise),
+            2 => Some(Turned::HalfTurn),
+            3 => Some(Turned::CounterClockwise),
+            _ => None,
+        }
+    }
+
+    /// The turn's name in reports (snake case).
+    ///
+    /// ```
+    /// assert_eq!(ekyc_preflight::Turned::HalfTurn.as_str(), "half_turn");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Turned::Clockwise => "clockwise",
+            Turned::HalfTurn => "half_turn",
+            Turned::CounterClockwise => "counter_clockwise",
+        }
+    }
+}
+
 /// What `prepare` did to an input.
 ///
 /// ```
@@ -66,8 +116,14 @@ pub struct PrepareReport {
     pub orientation: Orientation,
     /// Whether the input carried EXIF metadata (all of it is dropped).
     pub had_exif: bool,
-    /// The quarter turn applied to make a landscape picture portrait, if any.
-    pub turned: Option<Turn>,
+    /// The turn made after the EXIF orientation, if any: to make a landscape picture
+    /// portrait, or the face upright.
+    pub turned: Option<Turned>,
+    /// What decided the turn: the face ([`Turn::Auto`](crate::Turn::Auto)) or the aspect ratio.
+    pub turned_by: Option<TurnedBy>,
+    /// The window kept, in the source's stored pixels (before EXIF orientation); `None`
+    /// when the whole picture was kept.
+    pub crop: Option<Rect>,
     /// The size decoded (smaller than the stored size where the JPEG was shrunk on load).
     pub decoded_size: Size,
     /// The upright size the picture was resized from (after orientation and turn).

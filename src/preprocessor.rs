@@ -4,10 +4,11 @@ use fast_image_resize::Resizer;
 
 use crate::decode::{decode_shrunk, shrink_on_load_size, Decoded, Image8, Picture, Planes};
 use crate::encode::encode;
+use crate::check::face::{locate, Detector};
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::probe::{probe, Header};
-use crate::{CheckOptions, Error, Spec};
+use crate::{CheckOptions, Crop, Error, Face, Spec, Turn};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
 /// by this much (about 8% fewer pixels a step); the minimum size stops it.
@@ -43,6 +44,10 @@ pub struct Preprocessor {
     planar: bool,
     /// The memory of the last output check's luminance copy.
     luma: Vec<f32>,
+    /// The face detector's buffers.
+    detector: Detector,
+    /// The memory of the RGB copy faces are looked for on.
+    rgb: Image8,
 }
 
 impl Default for Preprocessor {
@@ -80,6 +85,8 @@ impl Preprocessor {
             oriented_planes: Planes::default(),
             planar: false,
             luma: Vec::new(),
+            detector: Detector::new(),
+            rgb: Image8::default(),
         }
     }
 
@@ -204,20 +211,69 @@ impl Preprocessor {
         spec.validate()?;
         let header = probe(data, &spec.limits)?;
         // Plan before decoding: a picture the rules refuse is refused from its header, and
-        // the decoder learns how small it may decode.
-        let mut plan = plan(header.width, header.height, header.orientation, &spec, 1.0)?;
-        let (tw, th) = plan.stored_target();
-        // A packed picture is dropped once rendered, before the encoder needs its memory
-        // (a JPEG's planes are kept for the next call); the rare picture that must shrink
-        // further is decoded again.
-        let mut decoded = Some(self.decode(data, &header, (tw, th))?);
+        // the decoder learns how small it may decode. Without a face (none looked for yet)
+        // a landscape picture is planned turned, as `Turn::Auto` does when none is found.
+        let stored = (header.width, header.height);
+        let planned = |face: Option<&Face>, cap: f64| {
+            let spec = Spec {
+                turn: match (spec.turn, face) {
+                    (Turn::Auto, None) => Turn::Clockwise,
+                    (turn, _) => turn,
+                },
+                ..spec
+            };
+            plan(stored.0, stored.1, header.orientation, &spec, face, cap)
+        };
+        let wants_faces = spec.turn == Turn::Auto
+            || spec.crop == Crop::Face
+            || (self.check.analyse && self.check.detect_faces);
+        // The first plan sizes the decode; a landscape picture that `Turn::Off` keeps may
+        // still be cropped to its face, so it is decoded as if it were to be turned.
+        let mut plan = match (spec.turn, spec.crop) {
+            (Turn::Off, Crop::Face) => {
+                let turned = Spec {
+                    turn: Turn::Clockwise,
+                    ..spec
+                };
+                plan(stored.0, stored.1, header.orientation, &turned, None, 1.0)?
+            }
+            _ => planned(None, 1.0)?,
+        };
+        let mut decoded = Some(self.decode(data, &header, plan.decode_target())?);
+        // The faces, in stored pixels; the plan they guide.
+        let mut faces = Vec::new();
+        if wants_faces {
+            let picture = decoded.as_ref().map(Decoded::picture);
+            if let Some(picture) = picture {
+                faces = locate(
+                    &mut self.detector,
+                    picture,
+                    self.check.role,
+                    self.check.min_face_score,
+                    &mut self.rgb,
+                )
+                .scaled_to(stored);
+            }
+            if let Some(face) = faces.first() {
+                plan = planned(Some(face), 1.0)?;
+            } else if spec.turn == Turn::Off {
+                plan = planned(None, 1.0)?;
+            }
+            // A crop may need more pixels than the whole picture's plan decoded.
+            let (dw, dh) = decoded.as_ref().map_or((0, 0), Decoded::size);
+            let (nw, nh) = plan.decode_target();
+            if dw < nw || dh < nh {
+                decoded = Some(self.decode(data, &header, (nw, nh))?);
+            }
+        }
+        let face = faces.first().copied();
         let budget = spec.byte_budget();
         let mut scale_cap = 1.0;
         let mut encodes = 0;
         loop {
             let picture = match decoded.take() {
                 Some(picture) => picture,
-                None => self.decode(data, &header, (tw, th))?,
+                None => self.decode(data, &header, plan.decode_target())?,
             };
             let decoded_size = picture.size();
             self.render(picture, &plan)?;
@@ -227,20 +283,24 @@ impl Preprocessor {
                     self.report(data, &header, decoded_size, &plan, quality, out, encodes);
                 verify(out, &spec, &report)?;
                 let mut luma = std::mem::take(&mut self.luma);
-                report.check =
-                    crate::check::check_encoded(out, self.picture(), &spec, &self.check, &mut luma);
+                let shown: Vec<Face> = faces
+                    .iter()
+                    .map(|f| f.mapped(|p| plan.stored_to_output(p), plan.transform.mirrors()))
+                    .collect();
+                report.check = crate::check::check_encoded(
+                    out,
+                    self.picture(),
+                    &shown,
+                    &spec,
+                    &self.check,
+                    &mut luma,
+                );
                 self.luma = luma;
                 return Ok(report);
             }
             // Not even the lowest quality fits: make the picture smaller, down to the
             // minimum size.
-            let smaller = self::plan(
-                header.width,
-                header.height,
-                header.orientation,
-                &spec,
-                scale_cap * SHRINK_STEP,
-            )?;
+            let smaller = planned(face.as_ref(), scale_cap * SHRINK_STEP)?;
             if smaller.out == plan.out {
                 return Err(Error::OverBudget {
                     bytes: out.len(),
@@ -276,9 +336,29 @@ impl Preprocessor {
     /// A JPEG's reduced planes are kept for the next call.
     fn render(&mut self, decoded: Decoded, plan: &Plan) -> Result<(), Error> {
         let (tw, th) = plan.stored_target();
+        // The plan's window in the decoded picture's pixels.
+        let (dw, dh) = decoded.size();
+        let window = plan.window();
+        let sx = f64::from(dw) / f64::from(plan.stored.0.max(1));
+        let sy = f64::from(dh) / f64::from(plan.stored.1.max(1));
+        let crop = plan.crop.map(|_| {
+            [
+                f64::from(window.x) * sx,
+                f64::from(window.y) * sy,
+                f64::from(window.width) * sx,
+                f64::from(window.height) * sy,
+            ]
+        });
         match decoded {
             Decoded::Rgb(image) => {
-                crate::resize::resize(&mut self.resizer, &image, tw, th, &mut self.resized)?;
+                crate::resize::resize(
+                    &mut self.resizer,
+                    &image,
+                    crop,
+                    tw,
+                    th,
+                    &mut self.resized,
+                )?;
                 drop(image);
                 self.resizer.reset_internal_buffers();
                 plan.transform
@@ -293,6 +373,7 @@ impl Preprocessor {
                 crate::resize::resize_planes(
                     &mut self.resizer,
                     &planes,
+                    crop,
                     (tw, th),
                     chroma,
                     &mut self.planes,
@@ -374,7 +455,9 @@ impl Preprocessor {
             source_size: Size::new((header.width, header.height)),
             orientation: header.orientation,
             had_exif: header.has_exif,
-            turned: plan.turned.then_some(self.spec.turn),
+            turned: crate::Turned::from_quarter_turns(plan.turns),
+            turned_by: plan.turned_by,
+            crop: plan.crop,
             decoded_size: Size::new(decoded_size),
             resized_from: Size::new(plan.upright),
             resized_to: Size::new(plan.out),

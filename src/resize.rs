@@ -34,11 +34,13 @@ fn lanczos3(x: f64) -> f64 {
     s * (3.0 - 4.0 * s * s) / (3.0 * t) * (s / t)
 }
 
-/// Resizes `src` to `width` × `height` into `dst`, reusing `dst`'s buffer. A picture
-/// already at that size is copied unchanged.
+/// Resizes `src` (or its window `crop`, [left, top, width, height] in its pixels) to
+/// `width` × `height` into `dst`, reusing `dst`'s buffer. A whole picture already at that
+/// size is copied unchanged.
 pub(crate) fn resize(
     resizer: &mut Resizer,
     src: &Image8,
+    crop: Option<[f64; 4]>,
     width: u32,
     height: u32,
     dst: &mut Image8,
@@ -49,7 +51,7 @@ pub(crate) fn resize(
     dst.width = width;
     dst.height = height;
     dst.pixels.clear();
-    if (src.width, src.height) == (width, height) {
+    if crop.is_none() && (src.width, src.height) == (width, height) {
         dst.pixels.extend_from_slice(&src.pixels);
         return Ok(());
     }
@@ -58,7 +60,10 @@ pub(crate) fn resize(
         .map_err(|e| internal(&e))?;
     let mut to = Image::from_slice_u8(width, height, &mut dst.pixels, PixelType::U8x3)
         .map_err(|e| internal(&e))?;
-    let options = ResizeOptions::new().resize_alg(algorithm());
+    let mut options = ResizeOptions::new().resize_alg(algorithm());
+    if let Some([x, y, w, h]) = crop {
+        options = options.crop(x, y, w, h);
+    }
     resizer
         .resize(&from, &mut to, &options)
         .map_err(|e| internal(&e))
@@ -86,6 +91,7 @@ pub(crate) fn chroma_size(subsampling: Subsampling, width: u32, height: u32) -> 
 pub(crate) fn resize_planes(
     resizer: &mut Resizer,
     src: &Planes,
+    crop: Option<[f64; 4]>,
     (width, height): (u32, u32),
     chroma: (u32, u32),
     out: &mut [Vec<u8>; 3],
@@ -107,11 +113,13 @@ pub(crate) fn resize_planes(
             Image::from_slice_u8(width, height, out, PixelType::U8).map_err(|e| internal(&e))?;
         // The plane is padded to whole blocks; its picture covers this much of it. A
         // chroma sample stands for `h_max / h` pixels across, centred on them (JFIF).
-        let crop_w = f64::from(src.width) * plane.h as f64 / h_max as f64;
-        let crop_h = f64::from(src.height) * plane.v as f64 / v_max as f64;
+        // The window (the whole picture without a crop) in this plane's samples.
+        let [x, y, w, h] =
+            crop.unwrap_or([0.0, 0.0, f64::from(src.width), f64::from(src.height)]);
+        let (fx, fy) = (plane.h as f64 / h_max as f64, plane.v as f64 / v_max as f64);
         let options = ResizeOptions::new()
             .resize_alg(algorithm())
-            .crop(0.0, 0.0, crop_w, crop_h);
+            .crop(x * fx, y * fy, w * fx, h * fy);
         resizer
             .resize(&from, &mut to, &options)
             .map_err(|e| internal(&e))?;

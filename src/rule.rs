@@ -96,6 +96,20 @@ pub enum Rule {
     Contrast,
     /// The options themselves are inconsistent.
     Spec,
+    /// No face found (`NoFaceDetected`: "No face is detected in the image").
+    Face,
+    /// More than one face (advice: "If the image contains multiple faces, the service
+    /// crops the largest one").
+    Faces,
+    /// The largest face covers less than the recommended share of the image (advice: "one
+    /// face covering over 60% of the image").
+    FaceArea,
+    /// The face is cut by the border ("The face must be complete").
+    FaceComplete,
+    /// The face is sideways or upside down (`prepare` turns it), or tilted (advice).
+    FaceUpright,
+    /// The head is turned away from the camera ("facing the camera").
+    FaceFrontal,
 }
 
 impl Rule {
@@ -111,7 +125,7 @@ impl Rule {
             Rule::InputLimit | Rule::FileSize | Rule::Base64Size | Rule::RecommendedSize => {
                 ApiCode::ToolargeImage
             }
-            Rule::Orientation => ApiCode::NoFaceDetected,
+            Rule::Orientation | Rule::Face | Rule::FaceUpright => ApiCode::NoFaceDetected,
             Rule::Spec => ApiCode::InvalidParameter,
             Rule::Format
             | Rule::Readable
@@ -123,7 +137,11 @@ impl Rule {
             | Rule::Quality
             | Rule::Blur
             | Rule::Exposure
-            | Rule::Contrast => ApiCode::UnqualifiedPhoto,
+            | Rule::Contrast
+            | Rule::Faces
+            | Rule::FaceArea
+            | Rule::FaceComplete
+            | Rule::FaceFrontal => ApiCode::UnqualifiedPhoto,
         }
     }
 
@@ -152,6 +170,12 @@ impl Rule {
             Rule::Exposure => "exposure",
             Rule::Contrast => "contrast",
             Rule::Spec => "spec",
+            Rule::Face => "face",
+            Rule::Faces => "faces",
+            Rule::FaceArea => "face_area",
+            Rule::FaceComplete => "face_complete",
+            Rule::FaceUpright => "face_upright",
+            Rule::FaceFrontal => "face_frontal",
         }
     }
 }

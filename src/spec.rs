@@ -3,13 +3,18 @@
 //! Every number the pipeline uses is named here, with where it comes from. "The document"
 //! is Alibaba Cloud's `EkycVerify` API reference ("Input image format requirements").
 
-/// Which way a landscape picture is turned to make it portrait.
+/// How the picture is turned to make it portrait, and its face upright.
 ///
-/// The document asks for "height greater than width"; a landscape picture is turned a
-/// quarter turn rather than cropped, so nothing of the picture is lost.
+/// The document asks for "height greater than width" and a face "facing the camera". With
+/// [`Turn::Auto`] (the default) the largest face decides: the picture is turned so that
+/// the face is upright, and a landscape picture whose face is already upright is cropped
+/// to a portrait window around the face rather than laid on its side. Without a face a
+/// landscape picture is turned a quarter turn clockwise, the camera most likely held
+/// sideways. The other values turn by the aspect ratio alone.
 ///
 /// ```
 /// use ekyc_preflight::{Spec, Turn};
+/// assert_eq!(Spec::default().turn, Turn::Auto);
 /// let spec = Spec { turn: Turn::CounterClockwise, ..Spec::default() };
 /// assert_eq!(spec.turn, Turn::CounterClockwise);
 /// ```
@@ -17,13 +22,84 @@
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Turn {
-    /// Turn a quarter turn clockwise (the default).
+    /// Turn so that the largest face is upright (a landscape picture whose face is upright
+    /// is cropped to portrait around the face); with no face, as [`Turn::Clockwise`]. The
+    /// default.
+    Auto,
+    /// Turn a landscape picture a quarter turn clockwise.
     Clockwise,
     /// Turn a quarter turn counter-clockwise.
     CounterClockwise,
     /// Never turn: a landscape input is refused, since its output could not be portrait.
     Off,
 }
+
+/// Whether `prepare` crops the picture to the face.
+///
+/// The document recommends "one face covering over 60% of the image". With
+/// [`Crop::Face`], `prepare` keeps a portrait window around the largest face: the face and
+/// the margin a passport photo keeps around it ([`FACE_WINDOW`]), widened only as far as
+/// the minimum size needs and never beyond the picture, so the face is as large a share of
+/// the output as the bounds allow without enlarging the source.
+///
+/// ```
+/// use ekyc_preflight::{Crop, Spec};
+/// assert_eq!(Spec::default().crop, Crop::None);
+/// let selfie = Spec { crop: Crop::Face, ..Spec::default() };
+/// # let _ = selfie;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Crop {
+    /// Keep the whole picture (a landscape picture with an upright face is still cropped to
+    /// portrait by [`Turn::Auto`]). The default.
+    None,
+    /// Crop to a portrait window around the largest face (no crop when no face is found).
+    Face,
+}
+
+/// The margin kept around a face's box (as found by the detector: brows to chin, ear to
+/// ear) when a window is cropped around it, as fractions of the box's height: above (hair
+/// and forehead), below (chin and neck), and at each side. A passport photo shows the
+/// whole head with a little room: ICAO 9303 puts the chin-to-crown height at 70–80% of
+/// the photo's; with these margins a face box covers about 60% of its window, the
+/// document's recommendation ("one face covering over 60% of the image").
+///
+/// ```
+/// let m = ekyc_preflight::FACE_WINDOW;
+/// assert!(m.above > m.below);
+/// ```
+pub const FACE_WINDOW: FaceWindow = FaceWindow {
+    above: 0.25,
+    below: 0.15,
+    side: 0.05,
+};
+
+/// Margins around a face box, as fractions of its height ([`FACE_WINDOW`]).
+///
+/// ```
+/// let m = ekyc_preflight::FACE_WINDOW;
+/// assert!(m.side >= 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaceWindow {
+    /// Room above the box.
+    pub above: f32,
+    /// Room below the box.
+    pub below: f32,
+    /// Room at each side.
+    pub side: f32,
+}
+
+/// The window of the whole picture kept when a landscape picture's upright face is
+/// cropped to portrait by [`Turn::Auto`]: its width over its height, 3 : 4, the shape of
+/// the document's recommended output (720 pixels across, 960 down).
+///
+/// ```
+/// assert!(ekyc_preflight::PORTRAIT_WINDOW_ASPECT < 1.0);
+/// ```
+pub const PORTRAIT_WINDOW_ASPECT: f32 = 0.75;
 
 /// Resource limits enforced on an input before the expensive work starts.
 ///
@@ -134,9 +210,13 @@ pub struct Spec {
     /// refusing it. Default off: upscaling adds no detail, and the service may still judge
     /// the face too small.
     pub upscale: bool,
-    /// How a landscape picture is made portrait. Document: "The image height should be
-    /// greater than the width". Default [`Turn::Clockwise`].
+    /// How a landscape picture is made portrait and a face upright. Document: "The image
+    /// height should be greater than the width", and the face "facing the camera".
+    /// Default [`Turn::Auto`].
     pub turn: Turn,
+    /// Whether to crop to the face. Document: "one face covering over 60% of the image"
+    /// is recommended. Default [`Crop::None`].
+    pub crop: Crop,
     /// How much the aspect ratio may be stretched to reach "height greater than width"
     /// when the picture is square or rounding would make it so (0.01 = 1%, which on a
     /// 720-pixel side is at most 7 pixels). Default 0.01: invisible, and better than a
@@ -179,7 +259,8 @@ impl Default for Spec {
             min_quality: 70,
             subsampling: Subsampling::S420,
             upscale: false,
-            turn: Turn::Clockwise,
+            turn: Turn::Auto,
+            crop: Crop::None,
             max_stretch: 0.01,
             limits: Limits::default(),
         }

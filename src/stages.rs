@@ -74,12 +74,12 @@ pub fn resize(
     dst: &mut Pixels,
 ) -> Result<(), Error> {
     match &src.0 {
-        Decoded::Rgb(image) => crate::resize::resize(resizer, image, width, height, dst.packed()),
+        Decoded::Rgb(image) => crate::resize::resize(resizer, image, None, width, height, dst.packed()),
         Decoded::Planes(planes) => {
             let mut scratch = Default::default();
             let (w, h) = (width, height);
             let (half, chroma) = crate::resize::chroma_size(Spec::default().subsampling, w, h);
-            crate::resize::resize_planes(resizer, planes, (w, h), chroma, &mut scratch)?;
+            crate::resize::resize_planes(resizer, planes, None, (w, h), chroma, &mut scratch)?;
             let [y, cb, cr] = &scratch;
             Transform::IDENTITY.apply_planes([y, cb, cr], w, h, half, dst.planes());
             Ok(())

@@ -90,7 +90,7 @@ fn extreme_aspect_ratios() {
     // A wide panorama is turned, then fits.
     let (d, r) = prepare(&png(photo_rgb(2000, 600))).unwrap();
     assert_eq!(size(&d), (576, 1920));
-    assert_eq!(r.turned, Some(Turn::Clockwise));
+    assert_eq!(r.turned, Some(ekyc_preflight::Turned::Clockwise));
     // Square: stretched by one pixel to be portrait.
     assert_eq!(
         size(&prepare(&png(photo_rgb(1000, 1000))).unwrap().0),

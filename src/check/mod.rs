@@ -2,6 +2,7 @@
 //! analysis of a small decoded copy, without re-encoding it.
 
 mod analysis;
+pub(crate) mod face;
 mod options;
 mod quality;
 mod report;
@@ -9,10 +10,11 @@ mod report;
 use std::borrow::Cow;
 
 pub use analysis::Metrics;
-pub use options::{CheckOptions, Transport};
+pub use face::{Face, Landmarks};
+pub use options::{CheckOptions, Role, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
-use crate::decode::{decode_shrunk, Decoded, Picture, Planes};
+use crate::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
 use crate::geometry::plan;
 use crate::orient::Transform;
 use crate::probe::{probe, Header};
@@ -74,6 +76,10 @@ pub struct Checker {
     planes: Planes,
     /// The memory of the last luminance copy.
     luma: Vec<f32>,
+    /// The face detector's buffers.
+    detector: face::Detector,
+    /// The memory of the RGB copy faces are looked for on.
+    rgb: Image8,
 }
 
 impl Default for Checker {
@@ -102,6 +108,8 @@ impl Checker {
             options,
             planes: Planes::default(),
             luma: Vec::new(),
+            detector: face::Detector::new(),
+            rgb: Image8::default(),
         }
     }
 
@@ -206,6 +214,33 @@ impl Checker {
             }
         };
         judge_picture(report, decoded.picture(), options, &mut self.luma);
+        if options.detect_faces {
+            let located = face::locate(
+                &mut self.detector,
+                decoded.picture(),
+                options.role,
+                options.min_face_score,
+                &mut self.rgb,
+            );
+            // Decoded pixels → stored pixels → the upright picture's.
+            let stored = (header.width, header.height);
+            let exif = Transform::from(header.orientation);
+            report.faces = located
+                .scaled_to(stored)
+                .iter()
+                .map(|f| {
+                    f.mapped(
+                        |[x, y]| {
+                            let (x, y) = exif.map_point((x, y), stored.0, stored.1);
+                            [x, y]
+                        },
+                        exif.mirrors(),
+                    )
+                })
+                .collect();
+            let upright = exif.output_size(stored.0, stored.1);
+            face::judge_faces(report, &report.faces.clone(), upright, spec, options);
+        }
         // A JPEG's planes are kept for the next call; a packed picture (a full decode, up
         // to the limits) is let go.
         if let Decoded::Planes(planes) = decoded {
@@ -253,6 +288,11 @@ fn document(rule: Rule) -> &'static str {
         Rule::Blur => "Ensure the photo is clear.",
         Rule::Exposure => "Ensure the photo has normal exposure.",
         Rule::Contrast => "Ensure the photo is clear and has normal exposure.",
+        Rule::Face => "NoFaceDetected: No face detected in the uploaded image.",
+        Rule::Faces => "If there are multiple faces in the image, the algorithm crops the largest face by default. We recommend avoiding images with multiple faces.",
+        Rule::FaceArea => "The face should occupy more than 60% of the image area. A smaller face may reduce detection accuracy.",
+        Rule::FaceComplete => "The face in the image must be complete, clear, and unobstructed.",
+        Rule::FaceUpright | Rule::FaceFrontal => "The subject should be facing the camera directly. (UnqualifiedPhoto: … has no significant angle deviation.)",
         _ => "",
     }
 }
@@ -456,7 +496,7 @@ fn geometry(report: &mut Report, header: &Header, spec: &Spec) {
     let (w, h) = (header.width, header.height);
     let stored = size(w, h);
     let (uw, uh) = Transform::from(header.orientation).output_size(w, h);
-    let planned = match plan(w, h, header.orientation, spec, 1.0) {
+    let planned = match plan(w, h, header.orientation, spec, None, 1.0) {
         Ok(p) => p,
         Err(e) => {
             report.findings.push(from_error(&e));
@@ -555,11 +595,13 @@ fn jpeg_quality(report: &mut Report, header: &Header, options: &CheckOptions) {
 
 /// `check_with` for an output of the pipeline: the rules on `jpeg`'s bytes and header,
 /// and the pixel analysis on `pixels`, the picture `jpeg` was encoded from (the same
-/// picture, without decoding it again). The luminance copy is made in the memory of
-/// `luma_memory`, left there for the next call.
+/// picture, without decoding it again), with `faces` as the pipeline found them, in the
+/// output's pixels. The luminance copy is made in the memory of `luma_memory`, left there
+/// for the next call.
 pub(crate) fn check_encoded(
     jpeg: &[u8],
     picture: Picture,
+    faces: &[Face],
     spec: &Spec,
     options: &CheckOptions,
     luma_memory: &mut Vec<f32>,
@@ -574,6 +616,10 @@ pub(crate) fn check_encoded(
     );
     if options.analyse && report.format.is_some() {
         judge_picture(&mut report, picture, options, luma_memory);
+        if options.detect_faces {
+            report.faces = faces.to_vec();
+            face::judge_faces(&mut report, faces, picture.size(), spec, options);
+        }
         report = report.finish();
     }
     report

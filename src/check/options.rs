@@ -23,6 +23,27 @@ pub enum Transport {
     Url,
 }
 
+/// Which of the two images of an `EkycVerify` call is being judged.
+///
+/// The call takes a certificate image (`IdFacePicture…`, the ID document, whose portrait
+/// is small) and a face image (`FacePicture…`, a selfie). The face rules judge a selfie's
+/// face as the service will; on a document they look for the portrait with the detector
+/// made for small faces and do not ask it to fill the picture.
+///
+/// ```
+/// use ekyc_preflight::{CheckOptions, Role};
+/// assert_eq!(CheckOptions::default().role, Role::Face);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Role {
+    /// The face image (a selfie): the default.
+    Face,
+    /// The certificate image (an ID document with a small portrait).
+    Id,
+}
+
 /// The thresholds of `check`'s image-quality analysis and its other choices.
 ///
 /// The analysis runs on a luminance copy scaled (area average) so that its short side is
@@ -77,6 +98,29 @@ pub struct CheckOptions {
     /// (haze, fog, a washed-out scan). Default 0.25: photos as taken score 0.55 and up,
     /// their contrast scaled by a quarter at most 0.23.
     pub min_contrast: f64,
+    /// Which image of the call this is. Default [`Role::Face`].
+    pub role: Role,
+    /// Look for faces and judge the face rules (`face`, `faces`, `face_area`,
+    /// `face_complete`, `face_upright`, `face_frontal`). Default `true`; off for pictures
+    /// that are not of a person (tests, a pipeline that checks faces elsewhere).
+    pub detect_faces: bool,
+    /// Lowest detector confidence (0–1) for a face to count. Default 0.6: MediaPipe's own
+    /// default for BlazeFace is 0.5; on our test photos real faces score 0.8 and up and
+    /// nothing else above 0.5.
+    pub min_face_score: f32,
+    /// Smallest share of the image the largest face's box should cover before the advice
+    /// `face_area` is given. Document: "one face covering over 60% of the image" is
+    /// recommended. Default 0.6. Not judged for [`Role::Id`].
+    pub min_face_area: f64,
+    /// Largest tilt of the face (roll, from the eye line) in degrees before the advice
+    /// `face_upright` is given. Default 20: beyond it the service's face crop is tilted
+    /// noticeably ("facing the camera"); a turn of 45° or more is a quarter turn `prepare`
+    /// makes.
+    pub max_roll: f64,
+    /// Largest share of a face's box (its width) by which the nose may sit off the centre
+    /// between the eyes before the head counts as turned away (advice `face_frontal`).
+    /// Default 0.25: a frontal face measures under 0.1, a head turned 45° about 0.3.
+    pub max_yaw_offset: f64,
     /// Lowest JPEG quality (IJG scale, estimated from the luminance quantisation table)
     /// before the advice "compression ratio greater than 0.9" is reported as missed.
     /// Default 90, the same reading of the document as [`Spec::quality`](crate::Spec).
@@ -98,6 +142,12 @@ impl Default for CheckOptions {
             max_bright_fraction: 0.5,
             min_contrast: 0.25,
             min_jpeg_quality: 90,
+            role: Role::Face,
+            detect_faces: true,
+            min_face_score: 0.6,
+            min_face_area: 0.6,
+            max_roll: 20.0,
+            max_yaw_offset: 0.25,
         }
     }
 }

@@ -134,6 +134,18 @@ pub enum Measure {
     Contrast,
     /// The options themselves.
     Options,
+    /// The number of faces found.
+    Faces,
+    /// The largest face's box as a share of the image (0–1).
+    FaceArea,
+    /// The share of the face's box (or its landmarks) outside the picture (0–1).
+    FaceOutside,
+    /// The face's roll in degrees, from its eye line (0 upright, ±90 sideways, 180
+    /// upside down).
+    FaceRoll,
+    /// How far the nose sits off the centre between the eyes, as a share of the face's
+    /// width (0 frontal).
+    FaceYaw,
 }
 
 impl Measure {
@@ -161,6 +173,11 @@ impl Measure {
             Measure::BrightFraction => "bright_fraction",
             Measure::Contrast => "contrast",
             Measure::Options => "options",
+            Measure::Faces => "faces",
+            Measure::FaceArea => "face_area",
+            Measure::FaceOutside => "face_outside",
+            Measure::FaceRoll => "face_roll",
+            Measure::FaceYaw => "face_yaw",
         }
     }
 }
@@ -304,6 +321,9 @@ pub struct Report {
     pub jpeg_quality: Option<u8>,
     /// The analysis' measures; `None` when it did not run.
     pub metrics: Option<Metrics>,
+    /// The faces found, largest first, in the upright picture's pixels (empty when none
+    /// were found or none were looked for).
+    pub faces: Vec<crate::Face>,
     /// What was found, most severe first.
     pub findings: Vec<Finding>,
 }
@@ -318,6 +338,7 @@ impl Report {
             orientation: None,
             jpeg_quality: None,
             metrics: None,
+            faces: Vec::new(),
             findings: Vec::new(),
         }
     }

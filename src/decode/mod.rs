@@ -492,6 +492,7 @@ mod scaled_tests {
         crate::resize::resize_planes(
             &mut fast_image_resize::Resizer::new(),
             planes,
+            None,
             (w, h),
             (w, h),
             &mut resized,

@@ -1,0 +1,340 @@
+//! Faces as reports give them: looked for on a small RGB copy of the decoded picture, and
+//! mapped from there to the pixels of whichever picture the report describes.
+
+use super::{Detection, Detector, Model};
+use crate::check::Role;
+use crate::decode::{Image8, Picture, Planes};
+
+/// A face found in a picture, in that picture's pixel coordinates (x right, y down): for
+/// `check`, the upright picture (EXIF orientation applied) at its stored resolution; for
+/// the check in `prepare`'s report, the output.
+///
+/// ```
+/// let report = ekyc_preflight::check(&ekyc_preflight::doc_sample_png());
+/// // A gradient has no face: `check` says the service would answer NoFaceDetected.
+/// assert!(report.faces.is_empty());
+/// assert!(report.has(ekyc_preflight::Rule::Face));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Face {
+    /// Left edge of the face's box.
+    pub x: f32,
+    /// Top edge of the box.
+    pub y: f32,
+    /// Width of the box.
+    pub width: f32,
+    /// Height of the box.
+    pub height: f32,
+    /// The detector's confidence, 0–1.
+    pub score: f32,
+    /// Six points of the face.
+    pub landmarks: Landmarks,
+    /// The face's roll in degrees, from its eye line (the direction from the subject's
+    /// right eye to their left eye, y down): 0 upright, 90 when the face is turned a
+    /// quarter turn clockwise (the top of the head to the picture's right), −90 counter-
+    /// clockwise, 180 upside down.
+    pub roll: f32,
+}
+
+/// Six points of a face, each `[x, y]` in the same pixels as its [`Face`]. Right and left
+/// are the subject's: an upright face's right eye is on the picture's left.
+///
+/// ```
+/// # let report = ekyc_preflight::check(&ekyc_preflight::doc_sample_png());
+/// for face in &report.faces {
+///     let [x, y] = face.landmarks.nose;
+///     assert!(x.is_finite() && y.is_finite());
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Landmarks {
+    /// Centre of the subject's right eye.
+    pub right_eye: [f32; 2],
+    /// Centre of the subject's left eye.
+    pub left_eye: [f32; 2],
+    /// Tip of the nose.
+    pub nose: [f32; 2],
+    /// Centre of the mouth.
+    pub mouth: [f32; 2],
+    /// The subject's right ear (tragion).
+    pub right_ear: [f32; 2],
+    /// The subject's left ear (tragion).
+    pub left_ear: [f32; 2],
+}
+
+impl Face {
+    /// Quarter turns clockwise (0–3) that bring the face upright, from its roll.
+    ///
+    /// ```
+    /// # let report = ekyc_preflight::check(&ekyc_preflight::doc_sample_png());
+    /// for face in &report.faces {
+    ///     assert!(face.quarter_turns() < 4);
+    /// }
+    /// ```
+    pub fn quarter_turns(&self) -> u8 {
+        let k = (f64::from(self.roll) / 90.0).round() as i64;
+        ((4 - k.rem_euclid(4)) % 4) as u8
+    }
+
+    /// The roll left once the face is turned upright by [`quarter_turns`](Self::quarter_turns):
+    /// the tilt, −45° to 45°.
+    ///
+    /// ```
+    /// # let report = ekyc_preflight::check(&ekyc_preflight::doc_sample_png());
+    /// for face in &report.faces {
+    ///     assert!(face.tilt().abs() <= 45.0);
+    /// }
+    /// ```
+    pub fn tilt(&self) -> f32 {
+        let r = f64::from(self.roll);
+        (r - 90.0 * (r / 90.0).round()) as f32
+    }
+
+    /// The box's area in square pixels.
+    ///
+    /// ```
+    /// # let report = ekyc_preflight::check(&ekyc_preflight::doc_sample_png());
+    /// for face in &report.faces {
+    ///     assert!(face.area() > 0.0);
+    /// }
+    /// ```
+    pub fn area(&self) -> f32 {
+        self.width.max(0.0) * self.height.max(0.0)
+    }
+
+    /// The face as seen through `map` (a point of this face's picture to a point of
+    /// another), `mirrored` when `map` swaps the picture's left and right (the subject's
+    /// right eye then lands on the picture's right: the labels follow the subject).
+    pub(crate) fn mapped(&self, map: impl Fn([f32; 2]) -> [f32; 2], mirrored: bool) -> Face {
+        let l = &self.landmarks;
+        let corners = [
+            [self.x, self.y],
+            [self.x + self.width, self.y + self.height],
+        ]
+        .map(&map);
+        let (x0, x1) = (corners[0][0].min(corners[1][0]), corners[0][0].max(corners[1][0]));
+        let (y0, y1) = (corners[0][1].min(corners[1][1]), corners[0][1].max(corners[1][1]));
+        let mut landmarks = Landmarks {
+            right_eye: map(l.right_eye),
+            left_eye: map(l.left_eye),
+            nose: map(l.nose),
+            mouth: map(l.mouth),
+            right_ear: map(l.right_ear),
+            left_ear: map(l.left_ear),
+        };
+        if mirrored {
+            // The detector names the eyes by where they are; a mirror moved them.
+            std::mem::swap(&mut landmarks.right_eye, &mut landmarks.left_eye);
+            std::mem::swap(&mut landmarks.right_ear, &mut landmarks.left_ear);
+        }
+        Face {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+            score: self.score,
+            roll: roll(&landmarks),
+            landmarks,
+        }
+    }
+}
+
+/// The roll of a face from its eye line, in degrees (−180, 180]: the direction from the
+/// subject's right eye to their left eye, which points right in an upright face.
+fn roll(l: &Landmarks) -> f32 {
+    let (dx, dy) = (l.left_eye[0] - l.right_eye[0], l.left_eye[1] - l.right_eye[1]);
+    let degrees = dy.atan2(dx).to_degrees();
+    if degrees <= -180.0 {
+        degrees + 360.0
+    } else {
+        degrees
+    }
+}
+
+/// The longest side of the RGB copy faces are looked for on. The short-range network sees
+/// 128 × 128 and the full-range one 256 × 256; a copy of at most twice the larger keeps
+/// the detector's own area average fine while costing little to make.
+const DETECTION_SIDE: u32 = 512;
+
+/// Faces found on a decoded picture, in its pixels (the picture as decoded: stored
+/// orientation, perhaps shrunk on load), largest first.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Located {
+    /// The faces, largest first.
+    pub(crate) faces: Vec<Face>,
+    /// The decoded picture's size, which the faces' coordinates refer to.
+    pub(crate) size: (u32, u32),
+}
+
+impl Located {
+    /// The faces in the pixels of a `width` × `height` picture of the same scene and
+    /// orientation (the stored one at its full size, say).
+    pub(crate) fn scaled_to(&self, (width, height): (u32, u32)) -> Vec<Face> {
+        let sx = width as f32 / self.size.0.max(1) as f32;
+        let sy = height as f32 / self.size.1.max(1) as f32;
+        self.faces
+            .iter()
+            .map(|f| f.mapped(|[x, y]| [x * sx, y * sy], false))
+            .collect()
+    }
+}
+
+/// Looks for faces on `picture` in all four quarter turns, with the network the role
+/// needs: for a selfie the short-range one, then the full-range one if it found nothing;
+/// for a document's small portrait the full-range one.
+pub(crate) fn locate(
+    detector: &mut Detector,
+    picture: Picture,
+    role: Role,
+    min_score: f32,
+    scratch: &mut Image8,
+) -> Located {
+    let size = picture.size();
+    if !small_rgb(picture, DETECTION_SIDE, scratch) {
+        return Located {
+            faces: Vec::new(),
+            size,
+        };
+    }
+    let models: &[Model] = match role {
+        Role::Face => &[Model::ShortRange, Model::FullRange],
+        Role::Id => &[Model::FullRange],
+    };
+    let mut found = Vec::new();
+    for &model in models {
+        found = detector.detect(
+            &scratch.pixels,
+            scratch.width,
+            scratch.height,
+            model,
+            min_score,
+        );
+        if !found.is_empty() {
+            break;
+        }
+    }
+    let sx = size.0 as f32 / scratch.width.max(1) as f32;
+    let sy = size.1 as f32 / scratch.height.max(1) as f32;
+    let mut faces: Vec<Face> = found
+        .iter()
+        .map(|d| from_detection(d).mapped(|[x, y]| [x * sx, y * sy], false))
+        .collect();
+    faces.sort_by(|a, b| b.area().total_cmp(&a.area()));
+    Located { faces, size }
+}
+
+fn from_detection(d: &Detection) -> Face {
+    let [right_eye, left_eye, nose, mouth, right_ear, left_ear] = d.landmarks;
+    let landmarks = Landmarks {
+        right_eye,
+        left_eye,
+        nose,
+        mouth,
+        right_ear,
+        left_ear,
+    };
+    Face {
+        x: d.x,
+        y: d.y,
+        width: d.width,
+        height: d.height,
+        score: d.score,
+        roll: roll(&landmarks),
+        landmarks,
+    }
+}
+
+/// Makes a packed RGB copy of `picture` whose long side is at most `max_side` (box
+/// average over whole pixels; never enlarged) in `out`; false if the picture is empty or
+/// its planes are not as expected.
+pub(crate) fn small_rgb(picture: Picture, max_side: u32, out: &mut Image8) -> bool {
+    let (w, h) = picture.size();
+    if w == 0 || h == 0 {
+        return false;
+    }
+    let step = w.max(h).div_ceil(max_side.max(1)).max(1) as usize;
+    let (ow, oh) = (w as usize / step, h as usize / step);
+    if ow == 0 || oh == 0 {
+        return false;
+    }
+    out.width = ow as u32;
+    out.height = oh as u32;
+    out.pixels.clear();
+    out.pixels.reserve(ow * oh * 3);
+    let area = (step * step) as u32;
+    match picture {
+        Picture::Rgb(image) => {
+            if image.pixels.len() < w as usize * h as usize * 3 {
+                return false;
+            }
+            let row_len = w as usize * 3;
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let mut sum = [0u32; 3];
+                    for y in oy * step..(oy + 1) * step {
+                        let row = &image.pixels[y * row_len..][..row_len];
+                        for px in row[ox * step * 3..(ox + 1) * step * 3].chunks_exact(3) {
+                            for c in 0..3 {
+                                sum[c] += u32::from(px[c]);
+                            }
+                        }
+                    }
+                    out.pixels
+                        .extend(sum.map(|s| ((s + area / 2) / area) as u8));
+                }
+            }
+            true
+        }
+        Picture::Planes(planes) => planes_rgb(planes, step, (ow, oh), &mut out.pixels),
+    }
+}
+
+/// [`small_rgb`] for a JPEG's planes: luma averaged over each box, chroma read at its
+/// centre, then JPEG's YCbCr to RGB (ITU-T T.871).
+fn planes_rgb(planes: &Planes, step: usize, (ow, oh): (usize, usize), out: &mut Vec<u8>) -> bool {
+    let h_max = planes.planes.iter().map(|p| p.h).max().unwrap_or(1).max(1);
+    let v_max = planes.planes.iter().map(|p| p.v).max().unwrap_or(1).max(1);
+    // The sample of plane `i` under picture pixel (x, y), if the plane holds it.
+    let sample = |i: usize, x: usize, y: usize| -> Option<f32> {
+        let p = planes.planes.get(i)?;
+        let (px, py) = (x * p.h / h_max, y * p.v / v_max);
+        if px >= p.stride {
+            return None;
+        }
+        p.samples.get(py * p.stride + px).map(|&v| f32::from(v))
+    };
+    let colour = planes.planes.len() >= 3;
+    for oy in 0..oh {
+        for ox in 0..ow {
+            let mut luma = 0.0;
+            for y in oy * step..(oy + 1) * step {
+                for x in ox * step..(ox + 1) * step {
+                    let Some(v) = sample(0, x, y) else {
+                        return false;
+                    };
+                    luma += v;
+                }
+            }
+            let y = luma / (step * step) as f32;
+            let rgb = if colour {
+                let (cx, cy) = (ox * step + step / 2, oy * step + step / 2);
+                let (Some(cb), Some(cr)) = (sample(1, cx, cy), sample(2, cx, cy)) else {
+                    return false;
+                };
+                let (cb, cr) = (cb - 128.0, cr - 128.0);
+                [
+                    y + 1.402 * cr,
+                    y - 0.344_136 * cb - 0.714_136 * cr,
+                    y + 1.772 * cb,
+                ]
+            } else {
+                [y; 3]
+            };
+            out.extend(rgb.map(|v| v.round().clamp(0.0, 255.0) as u8));
+        }
+    }
+    true
+}
