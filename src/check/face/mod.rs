@@ -39,8 +39,10 @@ pub(crate) struct Detection {
     /// The subject's right eye, left eye, nose tip, mouth centre, right ear, left ear
     /// (MediaPipe's keypoint order), in the given image's pixel coordinates.
     pub(crate) landmarks: [[f32; 2]; 6],
-    /// Quarter turns clockwise (0..=3) that bring this face upright: the turn of the input
-    /// under which the network found it.
+    /// Quarter turns clockwise (0..=3) that bring this face upright, read from the
+    /// landmarks (the turn that puts the eyes above the mouth). The detection kept for a
+    /// face is preferably one the network found in the input turned that way (see
+    /// [`Detector::detect`]).
     pub(crate) quarter_turns: u8,
 }
 
@@ -102,7 +104,8 @@ impl Detector {
     /// per pixel) in each of the four quarter turns of the picture. Returns detections
     /// scoring at least `min_score`, after MediaPipe's weighted non-maximum suppression,
     /// merged across turns (a face seen under several turns is kept once: the turn with
-    /// the highest score), largest box first. Never panics (empty/zero-size input → empty
+    /// the highest score among those that saw it upright, else the highest score),
+    /// largest box first. Never panics (empty/zero-size input → empty
     /// Vec).
     pub(crate) fn detect(
         &mut self,
@@ -135,13 +138,22 @@ impl Detector {
                 found.push(to_picture(&c, turn, &letterbox));
             }
         }
-        // One face per place: the turn that scored highest.
-        found.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // One face per place. BlazeFace also finds faces lying on their side (scoring
+        // nearly as well), so the turn with the highest score is not reliably the one
+        // that shows the face upright: prefer the detections the network made with the
+        // face upright in its input (their landmarks agree with their turn), then score.
+        found.sort_by(|a, b| {
+            let agree = |d: &Detection| landmark_turns(d) == d.quarter_turns;
+            agree(b).cmp(&agree(a)).then(b.score.total_cmp(&a.score))
+        });
         let mut kept: Vec<Detection> = Vec::new();
         for d in found {
             if kept.iter().all(|k| iou_picture(k, &d) < IOU_THRESHOLD) {
                 kept.push(d);
             }
+        }
+        for d in &mut kept {
+            d.quarter_turns = landmark_turns(d);
         }
         kept.sort_by(|a, b| (b.width * b.height).total_cmp(&(a.width * a.height)));
         kept
@@ -265,6 +277,28 @@ fn turn_planes(src: &[f32], dst: &mut [f32], size: usize, turn: u8) {
                 }
             }
         }
+    }
+}
+
+/// The quarter turns clockwise that bring the face upright, from its landmarks in the
+/// picture: the turn that puts the eyes' midpoint above the mouth.
+fn landmark_turns(d: &Detection) -> u8 {
+    let [re, le, _, mouth, ..] = d.landmarks;
+    let up = [
+        (re[0] + le[0]) / 2.0 - mouth[0],
+        (re[1] + le[1]) / 2.0 - mouth[1],
+    ];
+    // A clockwise turn maps a direction (x, y) to (−y, x).
+    if up[1].abs() >= up[0].abs() {
+        if up[1] <= 0.0 {
+            0
+        } else {
+            2
+        }
+    } else if up[0] < 0.0 {
+        1
+    } else {
+        3
     }
 }
 
