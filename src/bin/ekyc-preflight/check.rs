@@ -60,14 +60,14 @@ pub(crate) fn run(args: CheckArgs) -> i32 {
         return exit::USAGE_OR_IO;
     }
     let spec = args.spec.to_spec();
-    let options = CheckOptions {
+    let options = args.spec.check_options(CheckOptions {
         transport: match args.transport {
             TransportArg::Base64 => Transport::Base64,
             TransportArg::Url => Transport::Url,
         },
         analyse: !args.no_analysis,
         ..CheckOptions::default()
-    };
+    });
     let bar = (files.len() >= PROGRESS_MIN_FILES && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(files.len() as u64);
         if let Ok(style) =

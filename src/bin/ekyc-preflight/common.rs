@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::io::{Read, Write};
 use std::path::Path;
 
-use ekyc_preflight::{Spec, Turn};
+use ekyc_preflight::{CheckOptions, Crop, Role, Spec, Turn};
 
 /// Exit codes, as the command-line contract spells them.
 pub(crate) mod exit {
@@ -30,9 +30,24 @@ pub(crate) struct SpecArgs {
     /// Scale pictures below the minimum up to it instead of refusing them.
     #[arg(long)]
     upscale: bool,
-    /// How to turn a landscape picture to portrait.
-    #[arg(long, value_enum, default_value_t = TurnArg::Cw)]
+    /// How to turn the picture: `auto` turns the largest face upright (an upright face in
+    /// a landscape picture is cropped to a portrait window around it; with no face, as
+    /// `cw`); the others turn a landscape picture by its aspect ratio alone.
+    #[arg(long, value_enum, default_value_t = TurnArg::Auto)]
     turn: TurnArg,
+    /// Crop: `face` keeps a portrait window around the largest face, as tight as the
+    /// size bounds allow without enlarging (the document recommends a face over 60% of
+    /// the image).
+    #[arg(long, value_enum, default_value_t = CropArg::None)]
+    crop: CropArg,
+    /// Which image of the EkycVerify call this is: `face` (a selfie) or `id` (the
+    /// certificate, whose portrait is small: looked for with the small-face detector and
+    /// not asked to fill the picture).
+    #[arg(long, value_enum, default_value_t = RoleArg::Face)]
+    role: RoleArg,
+    /// Do not look for faces: no face rules (for pictures that are not of a person).
+    #[arg(long)]
+    no_faces: bool,
     /// JPEG quality to encode at first (1–100).
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
     quality: Option<u8>,
@@ -46,6 +61,8 @@ pub(crate) struct SpecArgs {
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum TurnArg {
+    /// By the largest face (the default).
+    Auto,
     /// Clockwise.
     Cw,
     /// Counter-clockwise.
@@ -54,15 +71,48 @@ enum TurnArg {
     Off,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CropArg {
+    /// Keep the whole picture.
+    None,
+    /// A portrait window around the largest face.
+    Face,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RoleArg {
+    /// The face image (a selfie).
+    Face,
+    /// The certificate image (an ID document).
+    Id,
+}
+
 impl SpecArgs {
+    /// `options` with the face flags applied.
+    pub(crate) fn check_options(&self, options: CheckOptions) -> CheckOptions {
+        CheckOptions {
+            role: match self.role {
+                RoleArg::Face => Role::Face,
+                RoleArg::Id => Role::Id,
+            },
+            detect_faces: !self.no_faces,
+            ..options
+        }
+    }
+
     pub(crate) fn to_spec(&self) -> Spec {
         let d = Spec::default();
         Spec {
             upscale: self.upscale,
             turn: match self.turn {
+                TurnArg::Auto => Turn::Auto,
                 TurnArg::Cw => Turn::Clockwise,
                 TurnArg::Ccw => Turn::CounterClockwise,
                 TurnArg::Off => Turn::Off,
+            },
+            crop: match self.crop {
+                CropArg::None => Crop::None,
+                CropArg::Face => Crop::Face,
             },
             quality: self.quality.unwrap_or(d.quality),
             min_quality: self.min_quality.unwrap_or(d.min_quality),

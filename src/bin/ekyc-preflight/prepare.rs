@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use ekyc_preflight::{Error, PrepareReport, Preprocessor, Spec};
+use ekyc_preflight::{CheckOptions, Error, PrepareReport, Preprocessor, Spec};
 
 use crate::common::{exit, expand_inputs, refusal, say, with_input, write_atomically, SpecArgs};
 
@@ -66,7 +66,9 @@ pub(crate) fn run(args: PrepareArgs) -> i32 {
     let progress = (jobs.len() > 1 && std::io::stderr().is_terminal())
         .then(|| indicatif::ProgressBar::new(jobs.len() as u64));
     let started = Instant::now();
-    let base = Preprocessor::new(spec).with_base64(args.base64.is_some());
+    let base = Preprocessor::new(spec)
+        .with_base64(args.base64.is_some())
+        .with_check(args.spec.check_options(CheckOptions::default()));
     let outcomes: Vec<Outcome> = if jobs.len() == 1 {
         // One file: no worker threads to start.
         let mut pre = base;
@@ -219,9 +221,17 @@ fn report(jobs: &[Job], outcomes: &[Outcome], json: bool, single: bool, started:
 }
 
 fn summary(job: &Job, r: &PrepareReport) -> String {
-    let turned = match r.turned {
-        Some(t) => format!(", turned {t:?}"),
-        None => String::new(),
+    let turned = match (r.turned, r.turned_by) {
+        (Some(t), Some(by)) => format!(", turned {} (by the {})", t.as_str(), match by {
+            ekyc_preflight::TurnedBy::Face => "face",
+            ekyc_preflight::TurnedBy::Aspect => "aspect ratio",
+        }),
+        (Some(t), None) => format!(", turned {}", t.as_str()),
+        _ => String::new(),
+    };
+    let turned = match r.crop {
+        Some(c) => format!("{turned}, cropped to {} × {} at ({}, {})", c.width, c.height, c.x, c.y),
+        None => turned,
     };
     format!(
         "{} → {}: {} {} (EXIF orientation {}{turned}) → JPEG {} q{} {} bytes (Base64 {}); check: {}",

@@ -144,23 +144,40 @@ impl Detector {
                 found.push(to_picture(&c, turn, &letterbox));
             }
         }
-        // One face per place. BlazeFace also finds faces lying on their side (scoring
-        // nearly as well), so the turn with the highest score is not reliably the one
-        // that shows the face upright: prefer the detections the network made with the
-        // face upright in its input (their landmarks agree with their turn), then score.
-        found.sort_by(|a, b| {
-            let agree = |d: &Detection| landmark_turns(d) == d.quarter_turns;
-            agree(b).cmp(&agree(a)).then(b.score.total_cmp(&a.score))
-        });
-        let mut kept: Vec<Detection> = Vec::new();
+        // One face per place. BlazeFace also finds a face lying on its side, in the
+        // other turns, scoring nearly as well, and where it is unsure its landmarks are
+        // loose: each turn's detection votes for the direction of the top of the head
+        // (from its landmarks, weighted by its score), and the face is the surest
+        // detection whose own landmarks agree with the vote.
+        found.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let mut places: Vec<(Vec<Detection>, [f32; 2])> = Vec::new();
         for d in found {
-            if kept.iter().all(|k| iou_picture(k, &d) < IOU_THRESHOLD) {
-                kept.push(d);
+            let up = up_direction(&d).map(|v| v * d.score);
+            match places
+                .iter_mut()
+                .find(|(members, _)| iou_picture(&members[0], &d) >= IOU_THRESHOLD)
+            {
+                Some((members, vote)) => {
+                    members.push(d);
+                    vote[0] += up[0];
+                    vote[1] += up[1];
+                }
+                None => places.push((vec![d], up)),
             }
         }
-        for d in &mut kept {
-            d.quarter_turns = landmark_turns(d);
-        }
+        let mut kept: Vec<Detection> = places
+            .into_iter()
+            .map(|(members, vote)| {
+                let turns = direction_turns(vote);
+                let mut face = members
+                    .iter()
+                    .find(|d| landmark_turns(d) == turns)
+                    .copied()
+                    .unwrap_or(members[0]);
+                face.quarter_turns = turns;
+                face
+            })
+            .collect();
         kept.sort_by(|a, b| (b.width * b.height).total_cmp(&(a.width * a.height)));
         kept
     }
@@ -168,6 +185,7 @@ impl Detector {
     /// The network's raw outputs for a prepared input tensor (`size` × `size` × 3, NHWC,
     /// values in -1..1 as the ONNX model takes them): regressors ([`COORDS`] per anchor)
     /// and score logits, in MediaPipe's anchor order. Empty if `input` is the wrong size.
+    #[cfg(test)]
     pub(crate) fn raw_outputs(&mut self, input: &[f32], model: Model) -> (Vec<f32>, Vec<f32>) {
         let Some(net) = net(model) else {
             return (Vec::new(), Vec::new());
@@ -289,11 +307,26 @@ fn turn_planes(src: &[f32], dst: &mut [f32], size: usize, turn: u8) {
 /// The quarter turns clockwise that bring the face upright, from its landmarks in the
 /// picture: the turn that puts the eyes' midpoint above the mouth.
 fn landmark_turns(d: &Detection) -> u8 {
+    direction_turns(up_direction(d))
+}
+
+/// The unit direction from the mouth to the point between the eyes: up the face.
+fn up_direction(d: &Detection) -> [f32; 2] {
     let [re, le, _, mouth, ..] = d.landmarks;
     let up = [
         (re[0] + le[0]) / 2.0 - mouth[0],
         (re[1] + le[1]) / 2.0 - mouth[1],
     ];
+    let norm = (up[0] * up[0] + up[1] * up[1]).sqrt();
+    if norm > f32::EPSILON {
+        [up[0] / norm, up[1] / norm]
+    } else {
+        [0.0, 0.0]
+    }
+}
+
+/// The quarter turns clockwise that make `up` point up the picture.
+fn direction_turns(up: [f32; 2]) -> u8 {
     // A clockwise turn maps a direction (x, y) to (−y, x).
     if up[1].abs() >= up[0].abs() {
         if up[1] <= 0.0 {
