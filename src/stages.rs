@@ -124,3 +124,29 @@ pub fn encode_with(
 ) -> Result<(), Error> {
     crate::encode::encode(src.0.picture(), quality, subsampling, out)
 }
+
+/// The face detector (`check::face`), for the benchmarks.
+#[derive(Debug, Default)]
+pub struct FaceDetector(crate::check::face::Detector);
+
+impl FaceDetector {
+    /// Looks for faces in packed RGB in all four quarter turns, with the short-range
+    /// (`full_range` false) or full-range model; returns how many scored at least
+    /// `min_score`.
+    pub fn detect(
+        &mut self,
+        rgb: &[u8],
+        width: u32,
+        height: u32,
+        full_range: bool,
+        min_score: f32,
+    ) -> usize {
+        use crate::check::face::Model;
+        let model = if full_range {
+            Model::FullRange
+        } else {
+            Model::ShortRange
+        };
+        self.0.detect(rgb, width, height, model, min_score).len()
+    }
+}
