@@ -201,7 +201,8 @@ pub(crate) fn plan(
 /// [`FACE_WINDOW`]'s side margins, up to just under square.
 fn portrait_window(face: &Face, (w, h): (u32, u32)) -> (f32, f32, f32, f32) {
     let (w, h) = (w as f32, h as f32);
-    let wanted = (h * PORTRAIT_WINDOW_ASPECT).max(face.width + 2.0 * FACE_WINDOW.side * face.height);
+    let wanted =
+        (h * PORTRAIT_WINDOW_ASPECT).max(face.width + 2.0 * FACE_WINDOW.side * face.height);
     let width = wanted.min(h - 1.0).min(w);
     let centre = face.x + face.width / 2.0;
     let left = (centre - width / 2.0).clamp(0.0, w - width);

@@ -29,8 +29,8 @@ pub use check::{
     Role, Severity, Transport, Value, Verdict,
 };
 pub use error::Error;
-pub use orient::Orientation;
 pub use geometry::{Rect, TurnedBy};
+pub use orient::Orientation;
 pub use prepared::{PrepareReport, Prepared, Size, Turned};
 pub use preprocessor::Preprocessor;
 pub use rule::{ApiCode, Rule};

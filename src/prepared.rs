@@ -41,7 +41,6 @@ impl std::fmt::Display for Size {
     }
 }
 
-
 /// A turn `prepare` made after the EXIF orientation.
 ///
 /// ```

@@ -2,9 +2,9 @@
 
 use fast_image_resize::Resizer;
 
+use crate::check::face::{locate, Detector};
 use crate::decode::{decode_shrunk, shrink_on_load_size, Decoded, Image8, Picture, Planes};
 use crate::encode::encode;
-use crate::check::face::{locate, Detector};
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::probe::{probe, Header};
@@ -351,14 +351,7 @@ impl Preprocessor {
         });
         match decoded {
             Decoded::Rgb(image) => {
-                crate::resize::resize(
-                    &mut self.resizer,
-                    &image,
-                    crop,
-                    tw,
-                    th,
-                    &mut self.resized,
-                )?;
+                crate::resize::resize(&mut self.resizer, &image, crop, tw, th, &mut self.resized)?;
                 drop(image);
                 self.resizer.reset_internal_buffers();
                 plan.transform

@@ -114,12 +114,12 @@ pub(crate) fn resize_planes(
         // The plane is padded to whole blocks; its picture covers this much of it. A
         // chroma sample stands for `h_max / h` pixels across, centred on them (JFIF).
         // The window (the whole picture without a crop) in this plane's samples.
-        let [x, y, w, h] =
-            crop.unwrap_or([0.0, 0.0, f64::from(src.width), f64::from(src.height)]);
+        let [x, y, w, h] = crop.unwrap_or([0.0, 0.0, f64::from(src.width), f64::from(src.height)]);
         let (fx, fy) = (plane.h as f64 / h_max as f64, plane.v as f64 / v_max as f64);
-        let options = ResizeOptions::new()
-            .resize_alg(algorithm())
-            .crop(x * fx, y * fy, w * fx, h * fy);
+        let options =
+            ResizeOptions::new()
+                .resize_alg(algorithm())
+                .crop(x * fx, y * fy, w * fx, h * fy);
         resizer
             .resize(&from, &mut to, &options)
             .map_err(|e| internal(&e))?;

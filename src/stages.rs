@@ -74,7 +74,9 @@ pub fn resize(
     dst: &mut Pixels,
 ) -> Result<(), Error> {
     match &src.0 {
-        Decoded::Rgb(image) => crate::resize::resize(resizer, image, None, width, height, dst.packed()),
+        Decoded::Rgb(image) => {
+            crate::resize::resize(resizer, image, None, width, height, dst.packed())
+        }
         Decoded::Planes(planes) => {
             let mut scratch = Default::default();
             let (w, h) = (width, height);

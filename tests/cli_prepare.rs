@@ -66,12 +66,16 @@ fn json_report_has_the_documented_fields() {
             "-o",
             out.to_str().unwrap(),
             "--json",
+            // A plant photo: no face (the face fields are tested in tests/faces.rs).
+            "--no-faces",
         ])
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
     assert_eq!(v["source_format"], "jpeg");
+    assert!(v["crop"].is_null() && v["turned"].is_null() && v["turned_by"].is_null());
+    assert_eq!(v["check"]["faces"], serde_json::json!([]));
     assert_eq!(v["orientation"], "rotate90");
     assert_eq!(v["resized_to"]["width"], 720);
     assert_eq!(v["resized_to"]["height"], 960);

@@ -222,15 +222,22 @@ fn report(jobs: &[Job], outcomes: &[Outcome], json: bool, single: bool, started:
 
 fn summary(job: &Job, r: &PrepareReport) -> String {
     let turned = match (r.turned, r.turned_by) {
-        (Some(t), Some(by)) => format!(", turned {} (by the {})", t.as_str(), match by {
-            ekyc_preflight::TurnedBy::Face => "face",
-            ekyc_preflight::TurnedBy::Aspect => "aspect ratio",
-        }),
+        (Some(t), Some(by)) => format!(
+            ", turned {} (by the {})",
+            t.as_str(),
+            match by {
+                ekyc_preflight::TurnedBy::Face => "face",
+                ekyc_preflight::TurnedBy::Aspect => "aspect ratio",
+            }
+        ),
         (Some(t), None) => format!(", turned {}", t.as_str()),
         _ => String::new(),
     };
     let turned = match r.crop {
-        Some(c) => format!("{turned}, cropped to {} × {} at ({}, {})", c.width, c.height, c.x, c.y),
+        Some(c) => format!(
+            "{turned}, cropped to {} × {} at ({}, {})",
+            c.width, c.height, c.x, c.y
+        ),
         None => turned,
     };
     format!(

@@ -111,8 +111,12 @@ fn upright(
             Turn::Off => None,
         };
         let fixed = spec.turn == Turn::Auto || aspect_turn == Some(turns);
-        let how = ["", "a quarter turn clockwise", "a half turn", "a quarter turn counter-clockwise"]
-            [usize::from(turns)];
+        let how = [
+            "",
+            "a quarter turn clockwise",
+            "a half turn",
+            "a quarter turn counter-clockwise",
+        ][usize::from(turns)];
         report.findings.push(finding(
             Rule::FaceUpright,
             if fixed {
@@ -150,7 +154,10 @@ fn upright(
 /// hidden).
 pub(crate) fn yaw(face: &Face) -> (f32, bool) {
     let l = &face.landmarks;
-    let (ex, ey) = (l.left_eye[0] - l.right_eye[0], l.left_eye[1] - l.right_eye[1]);
+    let (ex, ey) = (
+        l.left_eye[0] - l.right_eye[0],
+        l.left_eye[1] - l.right_eye[1],
+    );
     let eye_distance = (ex * ex + ey * ey).sqrt();
     if eye_distance <= f32::EPSILON {
         return (1.0, true);

@@ -12,8 +12,8 @@ mod found;
 mod judge;
 mod net;
 
-pub use found::{Face, Landmarks};
 pub(crate) use found::locate;
+pub use found::{Face, Landmarks};
 pub(crate) use judge::judge_faces;
 
 use std::sync::OnceLock;
@@ -80,6 +80,11 @@ fn net(model: Model) -> Option<&'static Net> {
     NETS[i].get_or_init(|| Net::parse(bytes)).as_ref()
 }
 
+/// Score of an upright face in the picture as given above which the other three turns
+/// are not looked at (each costs a full pass). Upright faces score 0.88–0.97 on our test
+/// photos; the best a sideways or false face scored upright was 0.62.
+const SURE_UPRIGHT: f32 = 0.85;
+
 /// IOU above which MediaPipe's weighted NMS merges two boxes.
 const IOU_THRESHOLD: f32 = 0.3;
 
@@ -143,6 +148,16 @@ impl Detector {
             for c in weighted_nms(candidates) {
                 found.push(to_picture(&c, turn, &letterbox));
             }
+            // A sure, upright face in the picture as given is the common case (a selfie):
+            // the other three turns, each a full pass, could only add a second face lying
+            // on its side, which the service would not take as the face anyway.
+            if turn == 0
+                && found
+                    .iter()
+                    .any(|d| d.score >= SURE_UPRIGHT && landmark_turns(d) == 0)
+            {
+                break;
+            }
         }
         // One face per place. BlazeFace also finds a face lying on its side, in the
         // other turns, scoring nearly as well, and where it is unsure its landmarks are
@@ -169,9 +184,14 @@ impl Detector {
             .into_iter()
             .map(|(members, vote)| {
                 let turns = direction_turns(vote);
+                // Best, the network's view of the face upright (its landmarks are the
+                // surest); else any whose landmarks agree; else the surest.
+                let agrees = |d: &&Detection| landmark_turns(d) == turns;
                 let mut face = members
                     .iter()
-                    .find(|d| landmark_turns(d) == turns)
+                    .filter(agrees)
+                    .find(|d| d.quarter_turns == turns)
+                    .or_else(|| members.iter().find(agrees))
                     .copied()
                     .unwrap_or(members[0]);
                 face.quarter_turns = turns;
