@@ -163,6 +163,22 @@ impl ApiError {
             || self.status == 429
             || self.status >= 500
     }
+
+    /// Whether the answer says the call was **not processed**, so sending it
+    /// again cannot bill twice: throttling (a `Throttling*` code or HTTP 429).
+    /// A server error (HTTP 5xx) is retryable but not in this class: the
+    /// service may have verified, and billed, before failing.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{EkycVerifyResponse, ResponseError};
+    /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::parse(403, br#"{"Code":"Throttling.Api"}"#) else { panic!() };
+    /// assert!(e.not_processed());
+    /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::parse(500, br#"{"Code":"InternalError"}"#) else { panic!() };
+    /// assert!(e.retryable() && !e.not_processed());
+    /// ```
+    pub fn not_processed(&self) -> bool {
+        self.code.is_throttling() || self.status == 429
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -518,31 +534,61 @@ impl EkycVerifyResponse {
         parse_reply(status, None, body)
     }
 
-    /// Parses an [`http::Response`], also reading `x-acs-retry-after`.
+    /// Parses an [`http::Response`], also reading the wait the server asks
+    /// for before a retry: `x-acs-retry-after` (milliseconds, Alibaba Cloud's)
+    /// and the standard `Retry-After` (seconds, or an HTTP-date); the longer
+    /// of the two wins.
     ///
     /// ```
+    /// use std::time::Duration;
     /// use ekyc_preflight::api::{EkycVerifyResponse, ResponseError};
     /// let resp = http::Response::builder().status(400).header("x-acs-retry-after", "250")
     ///     .body(br#"{"Code":"Throttling.User"}"#.to_vec()).unwrap();
     /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::from_http(&resp) else { panic!() };
-    /// assert_eq!(e.retry_after, Some(std::time::Duration::from_millis(250)));
+    /// assert_eq!(e.retry_after, Some(Duration::from_millis(250)));
+    /// let resp = http::Response::builder().status(429).header("retry-after", "2")
+    ///     .body(Vec::new()).unwrap();
+    /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::from_http(&resp) else { panic!() };
+    /// assert_eq!(e.retry_after, Some(Duration::from_secs(2)));
     /// ```
     pub fn from_http<B: AsRef<[u8]>>(
         response: &http::Response<B>,
     ) -> Result<EkycVerifyResponse, ResponseError> {
-        let retry_after = response
-            .headers()
-            .get("x-acs-retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|&ms| ms > 0)
-            .map(Duration::from_millis);
+        let retry_after = retry_after(response.headers(), std::time::SystemTime::now());
         parse_reply(
             response.status().as_u16(),
             retry_after,
             response.body().as_ref(),
         )
     }
+}
+
+/// The longer of `x-acs-retry-after` (milliseconds) and `Retry-After`
+/// (delta-seconds or an HTTP-date, read against `now`); `None` if neither
+/// asks for a positive wait.
+pub(crate) fn retry_after(
+    headers: &http::HeaderMap,
+    now: std::time::SystemTime,
+) -> Option<Duration> {
+    let value = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let acs = value("x-acs-retry-after")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let standard = value("retry-after").and_then(|v| match v.parse::<u64>() {
+        Ok(secs) => Some(Duration::from_secs(secs)),
+        Err(_) => {
+            super::time::parse_http_date(v).map(|at| at.duration_since(now).unwrap_or_default())
+        }
+    });
+    acs.into_iter()
+        .chain(standard)
+        .max()
+        .filter(|d| !d.is_zero())
 }
 
 fn parse_reply(
