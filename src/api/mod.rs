@@ -38,6 +38,7 @@
 
 mod encode;
 mod params;
+mod redact;
 mod response;
 mod sign;
 mod time;

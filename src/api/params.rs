@@ -1,6 +1,7 @@
 //! The EkycVerify request: parameters, validation, and the call it becomes.
 
 use super::encode::{form_len, sha256_hex};
+use super::redact;
 use super::response::ErrorCode;
 use super::sign::{OpenApiCall, SignedRequest, Signer};
 use super::Endpoint;
@@ -375,7 +376,7 @@ impl std::fmt::Debug for Picture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Picture::Base64(s) => write!(f, "Base64({} chars)", s.len()),
-            Picture::Url(u) => f.debug_tuple("Url").field(u).finish(),
+            Picture::Url(u) => f.debug_tuple("Url").field(&redact::url(u)).finish(),
         }
     }
 }
@@ -445,9 +446,20 @@ where
 /// assert_eq!(signed.body, b"FacePictureBase64=%2F9j%2F4AAQ");
 /// # Ok::<(), ekyc_preflight::api::RequestError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct EkycVerifyRequest {
     params: Vec<(&'static str, String)>,
+}
+
+/// Shows the parameters with personal data redacted: the images by their
+/// length, image URLs by their host, `DocName`, `DocNo` and `MerchantUserId`
+/// by their length.
+impl std::fmt::Debug for EkycVerifyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EkycVerifyRequest")
+            .field("params", &redact::Params(&self.params))
+            .finish()
+    }
 }
 
 impl EkycVerifyRequest {
@@ -560,7 +572,7 @@ impl EkycVerifyRequest {
 /// assert!(request.params().contains(&("Authorize", "T".to_string())));
 /// # Ok::<(), ekyc_preflight::api::RequestError>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EkycVerifyRequestBuilder {
     product_code: Option<String>,
     scene_code: Option<String>,
@@ -579,6 +591,37 @@ pub struct EkycVerifyRequestBuilder {
     face_quality_check: Option<String>,
     id_spoof: Option<String>,
     max_body_bytes: Option<usize>,
+}
+
+/// Shows the parameters set so far, redacted as [`EkycVerifyRequest`]'s `Debug` is.
+impl std::fmt::Debug for EkycVerifyRequestBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set: Vec<(&str, String)> = [
+            ("ProductCode", &self.product_code),
+            ("SceneCode", &self.scene_code),
+            ("MerchantBizId", &self.merchant_biz_id),
+            ("MerchantUserId", &self.merchant_user_id),
+            ("DocType", &self.doc_type),
+            ("DocName", &self.doc_name),
+            ("DocNo", &self.doc_no),
+            ("IdOcrPictureBase64", &self.id_ocr_picture_base64),
+            ("IdOcrPictureUrl", &self.id_ocr_picture_url),
+            ("FacePictureBase64", &self.face_picture_base64),
+            ("FacePictureUrl", &self.face_picture_url),
+            ("Crop", &self.crop),
+            ("Authorize", &self.authorize),
+            ("IdThreshold", &self.id_threshold),
+            ("FaceQualityCheck", &self.face_quality_check),
+            ("IdSpoof", &self.id_spoof),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+        .collect();
+        f.debug_struct("EkycVerifyRequestBuilder")
+            .field("params", &redact::Params(&set))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 fn flag(v: bool) -> String {

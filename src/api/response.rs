@@ -379,7 +379,7 @@ impl fmt::Display for SubCode {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ExtFaceInfo {
     /// `facePassed`: the face liveness verdict (`Y`/`N`).
     pub face_passed: Option<bool>,
@@ -408,7 +408,7 @@ pub struct ExtFaceInfo {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SpoofInfo {
     /// `spoofResult`: whether a risk was found (`Y`/`N`).
     pub spoof_result: Option<bool>,
@@ -433,7 +433,7 @@ pub struct SpoofInfo {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ExtIdInfo {
     /// `idPassed`: the certificate OCR verdict (`Y`/`N`).
     pub id_passed: Option<bool>,
@@ -444,6 +444,53 @@ pub struct ExtIdInfo {
     pub spoof_info: Option<SpoofInfo>,
     /// Every other field, as sent.
     pub other: BTreeMap<String, Value>,
+}
+
+/// Shows the documented fields; fields the document does not list by name only.
+impl fmt::Debug for ExtFaceInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtFaceInfo")
+            .field("face_passed", &self.face_passed)
+            .field("face_comparison_score", &self.face_comparison_score)
+            .field("face_attack", &self.face_attack)
+            .field(
+                "authority_comparison_score",
+                &self.authority_comparison_score,
+            )
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Shows the documented fields; fields the document does not list by name only.
+impl fmt::Debug for SpoofInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpoofInfo")
+            .field("spoof_result", &self.spoof_result)
+            .field("spoof_type", &self.spoof_type)
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Shows `idPassed` and the spoofing result; what OCR read from the
+/// certificate (names, numbers, dates) by its field names only.
+impl fmt::Debug for ExtIdInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtIdInfo")
+            .field("id_passed", &self.id_passed)
+            .field(
+                "ocr_id_info",
+                &self
+                    .ocr_id_info
+                    .iter()
+                    .map(|(k, v)| (k, super::redact::hidden(v)))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+            .field("spoof_info", &self.spoof_info)
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// `Result` of a successful call.
@@ -461,7 +508,7 @@ pub struct ExtIdInfo {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct VerifyResult {
     /// `Passed`: true only for `Y`.
     pub passed: bool,
@@ -477,6 +524,23 @@ pub struct VerifyResult {
     pub ext_id_info: Option<ExtIdInfo>,
     /// `ExtIdInfo` as sent.
     pub ext_id_info_raw: Option<String>,
+}
+
+/// Shows the parsed fields (see [`ExtIdInfo`]'s `Debug`); the raw
+/// `ExtFaceInfo` and `ExtIdInfo` texts by their length only.
+impl fmt::Debug for VerifyResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw = |r: &Option<String>| r.as_deref().map(super::redact::hidden);
+        f.debug_struct("VerifyResult")
+            .field("passed", &self.passed)
+            .field("sub_code", &self.sub_code)
+            .field("transaction_id", &self.transaction_id)
+            .field("ext_face_info", &self.ext_face_info)
+            .field("ext_face_info_raw", &raw(&self.ext_face_info_raw))
+            .field("ext_id_info", &self.ext_id_info)
+            .field("ext_id_info_raw", &raw(&self.ext_id_info_raw))
+            .finish()
+    }
 }
 
 /// A 2xx EkycVerify reply.
