@@ -28,7 +28,7 @@ fn request() -> EkycVerifyRequest {
         .id_picture(Picture::base64(
             "29AZ9mB+CRW9IWYOBn0kIxivml+IBVEw/r1fimsP9xfT==",
         ))
-        .face_picture(Picture::url("https://example.com/face.jpg?x=1&y=a b"))
+        .face_picture(Picture::url("https://example.com/face.jpg?x=1&y=a%20b"))
         .build()
         .unwrap()
 }

@@ -296,8 +296,16 @@ fn run_inner(args: RequestArgs) -> Result<i32, Fatal> {
     let call = build_call(&args)?;
     let endpoint = endpoint(&args.endpoint)?;
     let signer = signer(&args)?;
+    // A header or URL that cannot be sent (a control character in
+    // --user-agent or --nonce) is refused here, for --dry-run too.
+    let probe = signer.sign(&call, &endpoint);
+    if let Err(e) = probe.to_http() {
+        return Err(Fatal(format!(
+            "the request cannot be sent as built ({e}): check --user-agent and --nonce for control characters"
+        )));
+    }
     if args.dry_run {
-        let signed = signer.sign(&call, &endpoint);
+        let signed = probe;
         print_json(&json!({
             "method": signed.method,
             "url": signed.url,
