@@ -1,279 +1,20 @@
-//! The blocking client against a real HTTP server on 127.0.0.1, started by
-//! each test: it serves a bounded number of requests, stops by itself, and
-//! checks every request's signature independently of the crate's signer.
+//! The blocking client against a mock EkycVerify on 127.0.0.1 (see
+//! `mock_service`): each test asserts the outcome, how many requests the
+//! mock received and how long the call took (generous bounds).
 #![cfg(feature = "client")]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::thread::JoinHandle;
+mod mock_service;
+
 use std::time::{Duration, Instant};
 
 use ekyc_preflight::api::*;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use mock_service::*;
 
 const ID: &str = "LTAI-test-id";
 const SECRET: &str = "test-secret-for-loopback";
 
-const SUCCESS: &str = r#"{"RequestId":"130A2C10-B9EE-4D84-88E3-5384FF039795","Code":"Success","Message":"success","Result":{"Passed":"Y","SubCode":"200","TransactionId":"hksb7ba1","ExtFaceInfo":"{\"faceComparisonScore\":98.5,\"faceAttack\":\"N\"}","ExtIdInfo":"{\"idPassed\":\"Y\",\"ocrIdInfo\":{\"name\":\"ZHANG SAN\"},\"spoofInfo\":{\"spoofResult\":\"N\",\"spoofType\":[]}}"}}"#;
-
-#[derive(Clone)]
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: String,
-    delay: Duration,
-}
-
-fn reply(status: u16, body: impl Into<String>) -> Reply {
-    Reply {
-        status,
-        headers: Vec::new(),
-        body: body.into(),
-        delay: Duration::ZERO,
-    }
-}
-
-fn error_reply(status: u16, code: &str) -> Reply {
-    reply(
-        status,
-        format!(r#"{{"RequestId":"REQ-{code}","Code":"{code}","Message":"canned {code}"}}"#),
-    )
-}
-
-/// What the server saw of one request.
-#[derive(Debug)]
-struct Seen {
-    nonce: String,
-    signature_ok: Result<(), String>,
-}
-
-struct Server {
-    base_url: String,
-    handle: JoinHandle<Vec<Seen>>,
-}
-
-impl Server {
-    /// Serves `replies` in order, one connection each, then stops; also stops
-    /// 10 s after starting, whatever happened.
-    fn start(replies: Vec<Reply>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        listener.set_nonblocking(true).unwrap();
-        let handle = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            let mut seen = Vec::new();
-            let mut replies = replies.into_iter();
-            let mut next = replies.next();
-            while let Some(r) = next.take() {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        seen.push(handle_one(stream, &r, port));
-                        next = replies.next();
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                        if Instant::now() > deadline {
-                            break;
-                        }
-                        next = Some(r);
-                        std::thread::sleep(Duration::from_millis(5));
-                    }
-                    Err(_) => break,
-                }
-            }
-            seen
-        });
-        Server {
-            base_url: format!("http://127.0.0.1:{port}"),
-            handle,
-        }
-    }
-
-    fn finish(self) -> Vec<Seen> {
-        let seen = self.handle.join().unwrap();
-        for s in &seen {
-            assert_eq!(s.signature_ok, Ok(()), "server-side signature check");
-        }
-        seen
-    }
-}
-
-fn handle_one(stream: TcpStream, r: &Reply, port: u16) -> Seen {
-    stream.set_nonblocking(false).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let mut reader = BufReader::new(stream);
-    let mut request_line = String::new();
-    reader.read_line(&mut request_line).unwrap();
-    let mut headers: Vec<(String, String)> = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        let (k, v) = line.split_once(':').unwrap();
-        headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-    }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let len: usize = header("content-length").map_or(0, |v| v.parse().unwrap());
-    let mut body = vec![0u8; len];
-    reader.read_exact(&mut body).unwrap();
-
-    let signature_ok = verify_signature(&request_line, &headers, &body, port);
-    let seen = Seen {
-        nonce: header("x-acs-signature-nonce").unwrap_or_default(),
-        signature_ok,
-    };
-
-    std::thread::sleep(r.delay);
-    let mut stream = reader.into_inner();
-    let mut out = format!(
-        "HTTP/1.1 {} X\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n",
-        r.status,
-        r.body.len()
-    );
-    for (k, v) in &r.headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    out.push_str(&r.body);
-    // The client may have given up already (timeout test).
-    let _ = stream.write_all(out.as_bytes());
-    let _ = stream.flush();
-    seen
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn form_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
-}
-
-fn rfc3986(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Recomputes ACS3-HMAC-SHA256 from the request as received.
-fn verify_signature(
-    request_line: &str,
-    headers: &[(String, String)],
-    body: &[u8],
-    port: u16,
-) -> Result<(), String> {
-    let mut parts = request_line.split(' ');
-    let method = parts.next().unwrap_or_default();
-    let target = parts.next().unwrap_or_default();
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let get = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .ok_or(format!("missing header {name}"))
-    };
-    if get("host")? != format!("127.0.0.1:{port}") {
-        return Err(format!("host {}", get("host")?));
-    }
-    let auth = get("authorization")?;
-    let rest = auth.strip_prefix("ACS3-HMAC-SHA256 ").ok_or("algorithm")?;
-    let mut credential = "";
-    let mut signed = "";
-    let mut signature = "";
-    for item in rest.split(',') {
-        let (k, v) = item.split_once('=').ok_or("authorization item")?;
-        match k {
-            "Credential" => credential = v,
-            "SignedHeaders" => signed = v,
-            "Signature" => signature = v,
-            _ => return Err(format!("unexpected {k}")),
-        }
-    }
-    if credential != ID {
-        return Err(format!("credential {credential}"));
-    }
-    for must in [
-        "host",
-        "x-acs-action",
-        "x-acs-version",
-        "x-acs-date",
-        "x-acs-signature-nonce",
-        "x-acs-content-sha256",
-        "content-type",
-    ] {
-        if !signed.split(';').any(|h| h == must) {
-            return Err(format!("{must} not signed"));
-        }
-    }
-    let payload_hash = hex(&Sha256::digest(body));
-    if get("x-acs-content-sha256")? != payload_hash {
-        return Err("x-acs-content-sha256 does not match the body".into());
-    }
-    let mut pairs: Vec<(String, String)> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (form_decode(k), form_decode(v))
-        })
-        .collect();
-    pairs.sort();
-    let canonical_query: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", rfc3986(k), rfc3986(v)))
-        .collect();
-    let mut canonical_headers = String::new();
-    for name in signed.split(';') {
-        canonical_headers.push_str(&format!("{name}:{}\n", get(name)?.trim()));
-    }
-    let canonical_request = format!(
-        "{method}\n{path}\n{}\n{canonical_headers}\n{signed}\n{payload_hash}",
-        canonical_query.join("&")
-    );
-    let string_to_sign = format!(
-        "ACS3-HMAC-SHA256\n{}",
-        hex(&Sha256::digest(canonical_request.as_bytes()))
-    );
-    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-    mac.update(string_to_sign.as_bytes());
-    let expected = hex(&mac.finalize().into_bytes());
-    if expected != signature {
-        return Err(format!(
-            "signature mismatch\ncanonical request:\n{canonical_request}"
-        ));
-    }
-    Ok(())
+fn start(script: Vec<Behaviour>) -> MockService {
+    MockService::start(script, ID, SECRET)
 }
 
 fn request() -> EkycVerifyRequest {
@@ -287,15 +28,15 @@ fn request() -> EkycVerifyRequest {
         .id_picture(Picture::base64(
             "29AZ9mB+CRW9IWYOBn0kIxivml+IBVEw/r1fimsP9xfT==",
         ))
-        .face_picture(Picture::url("https://example.com/face.jpg?x=1&y=a b"))
+        .face_picture(Picture::url("https://example.com/face.jpg?x=1&y=a%20b"))
         .build()
         .unwrap()
 }
 
-fn client(server: &Server, config: ClientConfig) -> Client {
+fn client_for(url: &str, config: ClientConfig) -> Client {
     Client::with_config(
         Signer::new(Credentials::new(ID, SECRET)),
-        Endpoint::custom(&server.base_url).unwrap(),
+        Endpoint::custom(url).unwrap(),
         ClientConfig {
             use_env_proxy: false,
             ..config
@@ -303,45 +44,76 @@ fn client(server: &Server, config: ClientConfig) -> Client {
     )
 }
 
+fn client(server: &MockService, config: ClientConfig) -> Client {
+    client_for(&server.url, config)
+}
+
+/// Short waits between attempts, a 5 s deadline.
 fn fast() -> ClientConfig {
     ClientConfig {
         base_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(500),
-        read_timeout: Duration::from_secs(3),
+        max_delay: Duration::from_millis(1500),
+        timeout: Duration::from_secs(5),
         ..ClientConfig::default()
     }
 }
 
+/// Runs `f`, returning its result and the time it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
+}
+
+#[test]
+fn defaults_follow_the_sdk_and_never_bill_twice() {
+    let c = ClientConfig::default();
+    assert_eq!(c.timeout, Duration::from_secs(15));
+    assert_eq!(c.connect_timeout, Duration::from_secs(5));
+    assert_eq!(c.billable_retries, 0);
+    assert_eq!(c.safe_retries, 2);
+}
+
 #[test]
 fn success_is_parsed() {
-    let server = Server::start(vec![reply(200, SUCCESS)]);
-    let resp = client(&server, fast()).verify(&request()).unwrap();
-    assert!(resp.passed());
-    let result = resp.result.unwrap();
+    let server = start(vec![reply(200, PASSED)]);
+    let (answer, took) = timed(|| client(&server, fast()).verify(&request()).unwrap());
+    assert!(answer.response.passed());
+    assert_eq!(answer.attempts, 1);
+    let result = answer.response.result.unwrap();
     assert_eq!(result.sub_code, Some(SubCode::Passed));
     assert_eq!(
         result.ext_face_info.unwrap().face_comparison_score,
         Some(98.5)
     );
     assert_eq!(result.ext_id_info.unwrap().ocr_id_info["name"], "ZHANG SAN");
-    assert_eq!(server.finish().len(), 1);
+    assert!(took < Duration::from_secs(3));
+    assert_eq!(server.finish().requests.len(), 1);
 }
 
 #[test]
-fn verification_failure_is_a_response_not_an_error() {
-    let body = r#"{"RequestId":"R","Code":"Success","Message":"success","Result":{"Passed":"N","SubCode":"204"}}"#;
-    let server = Server::start(vec![reply(200, body)]);
-    let resp = client(&server, fast()).verify(&request()).unwrap();
-    assert!(!resp.passed());
-    assert_eq!(resp.result.unwrap().sub_code, Some(SubCode::FaceMismatch));
-    server.finish();
+fn verification_failure_is_an_answer_not_an_error() {
+    let server = start(vec![reply(200, NOT_PASSED)]);
+    let answer = client(&server, fast()).verify(&request()).unwrap();
+    assert!(!answer.response.passed());
+    assert_eq!(
+        answer.response.result.unwrap().sub_code,
+        Some(SubCode::LivenessRisk)
+    );
+    assert_eq!(server.finish().requests.len(), 1);
 }
 
 #[test]
 fn each_documented_error_code() {
-    let table: [(u16, &str, ErrorCode, bool); 13] = [
+    let table: [(u16, &str, ErrorCode, bool); 14] = [
         (400, "MissingParameter", ErrorCode::MissingParameter, false),
         (400, "InvalidParameter", ErrorCode::InvalidParameter, false),
+        (
+            404,
+            "InvalidAccessKeyId.NotFound",
+            ErrorCode::Other("InvalidAccessKeyId.NotFound".into()),
+            false,
+        ),
         (401, "UnqualifiedPhoto", ErrorCode::UnqualifiedPhoto, false),
         (401, "DataDuplication", ErrorCode::DataDuplication, false),
         (401, "ToolargeImage", ErrorCode::ToolargeImage, false),
@@ -374,135 +146,355 @@ fn each_documented_error_code() {
             false,
         ),
     ];
-    let replies = table
-        .iter()
-        .map(|(s, c, _, _)| error_reply(*s, c))
-        .collect();
-    let server = Server::start(replies);
-    // One attempt each, so every reply is seen as sent.
+    let server = start(
+        table
+            .iter()
+            .map(|(s, c, _, _)| error_reply(*s, c))
+            .collect(),
+    );
+    // No retries at all, so every reply is seen as sent.
     let c = client(
         &server,
         ClientConfig {
-            max_attempts: 1,
+            safe_retries: 0,
             ..fast()
         },
     );
-    for (status, code, want, retryable) in table {
+    for (status, code, want, retryable) in &table {
         let err = c.verify(&request()).unwrap_err();
+        assert_eq!(err.attempts(), 1);
         let e = err.api_error().unwrap_or_else(|| panic!("{code}: {err}"));
-        assert_eq!(e.status, status);
-        assert_eq!(e.code, want);
-        assert_eq!(e.code.as_str(), code);
+        assert_eq!(e.status, *status);
+        assert_eq!(&e.code, want);
+        assert_eq!(e.code.as_str(), *code);
         assert_eq!(
             e.request_id.as_deref(),
             Some(format!("REQ-{code}").as_str())
         );
-        assert_eq!(e.retryable(), retryable, "{code}");
+        assert_eq!(e.retryable(), *retryable, "{code}");
+        assert_eq!(
+            err.failure().may_have_been_processed(),
+            *status >= 500,
+            "{code}"
+        );
         assert!(!err.to_string().contains(SECRET));
+        assert!(!err.to_string().contains("reach"), "{err}");
     }
-    assert_eq!(server.finish().len(), 13);
+    assert_eq!(server.finish().requests.len(), table.len());
+}
+
+// ---- 1. No double billing ----
+
+#[test]
+fn server_error_then_success_is_not_retried_by_default() {
+    // The issue's case: 500 then 200 used to make two (billed) calls and
+    // print one success.
+    let server = start(vec![error_reply(500, "InternalError"), reply(200, PASSED)]);
+    let (err, took) = timed(|| client(&server, fast()).verify(&request()).unwrap_err());
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(err.api_error().unwrap().code, ErrorCode::InternalError);
+    assert!(err.failure().may_have_been_processed());
+    assert!(took < Duration::from_secs(3));
+    assert_eq!(server.finish().requests.len(), 1);
 }
 
 #[test]
-fn throttling_then_server_error_then_success() {
-    let mut throttled = error_reply(403, "Throttling.Api");
-    throttled.headers.push(("x-acs-retry-after", "80".into()));
-    let server = Server::start(vec![
-        throttled,
-        error_reply(503, "ServiceUnavailable"),
-        reply(200, SUCCESS),
-    ]);
-    let start = Instant::now();
-    let resp = client(&server, fast()).verify(&request()).unwrap();
-    assert!(resp.passed());
-    assert!(
-        start.elapsed() >= Duration::from_millis(80),
-        "x-acs-retry-after honoured"
+fn server_error_then_success_with_an_opted_in_retry_counts_both() {
+    let server = start(vec![error_reply(500, "InternalError"), reply(200, PASSED)]);
+    let c = client(
+        &server,
+        ClientConfig {
+            billable_retries: 1,
+            ..fast()
+        },
     );
-    let seen = server.finish();
-    assert_eq!(seen.len(), 3);
-    // Each attempt is signed afresh.
-    assert_ne!(seen[0].nonce, seen[1].nonce);
-    assert_ne!(seen[1].nonce, seen[2].nonce);
+    let (answer, took) = timed(|| c.verify(&request()).unwrap());
+    assert!(answer.response.passed());
+    assert_eq!(answer.attempts, 2);
+    assert!(took < Duration::from_secs(3));
+    let seen = server.finish().requests;
+    assert_eq!(seen.len(), 2);
+    assert_ne!(seen[0].nonce, seen[1].nonce, "each attempt signed afresh");
 }
 
 #[test]
-fn retries_are_bounded() {
-    let server = Server::start(vec![
-        error_reply(500, "InternalError"),
+fn opted_in_retries_are_bounded() {
+    let server = start(vec![
+        error_reply(502, "BadGateway"),
+        error_reply(503, "ServiceUnavailable"),
         error_reply(500, "InternalError"),
     ]);
     let c = client(
         &server,
         ClientConfig {
-            max_attempts: 2,
+            billable_retries: 1,
             ..fast()
         },
     );
     let err = c.verify(&request()).unwrap_err();
-    assert_eq!(err.api_error().unwrap().code, ErrorCode::InternalError);
-    assert_eq!(server.finish().len(), 2);
+    assert_eq!(err.attempts(), 2);
+    assert_eq!(err.api_error().unwrap().status, 503);
+    assert_eq!(server.finish().requests.len(), 2);
 }
 
 #[test]
-fn client_errors_are_not_retried() {
-    // Only one reply is served: a retry would find the port closed and fail
-    // with a transport error instead.
-    let server = Server::start(vec![error_reply(401, "NoFaceDetected")]);
+fn throttling_with_x_acs_retry_after_is_retried_by_default() {
+    let throttled = with_header(
+        error_reply(403, "Throttling.Api"),
+        "x-acs-retry-after",
+        "300",
+    );
+    let server = start(vec![throttled, reply(200, PASSED)]);
+    let (answer, took) = timed(|| client(&server, fast()).verify(&request()).unwrap());
+    assert!(answer.response.passed());
+    assert_eq!(answer.attempts, 2);
+    assert!(took >= Duration::from_millis(300), "waited {took:?}");
+    assert!(took < Duration::from_secs(3));
+    assert_eq!(server.finish().requests.len(), 2);
+}
+
+#[test]
+fn throttling_with_standard_retry_after_is_honoured() {
+    let throttled = with_header(error_reply(429, "Throttling.User"), "Retry-After", "1");
+    let server = start(vec![throttled, reply(200, PASSED)]);
+    let (answer, took) = timed(|| client(&server, fast()).verify(&request()).unwrap());
+    assert_eq!(answer.attempts, 2);
+    assert!(took >= Duration::from_secs(1), "waited {took:?}");
+    assert!(took < Duration::from_secs(4));
+    assert_eq!(server.finish().requests.len(), 2);
+}
+
+#[test]
+fn throttling_exhausts_the_safe_retries() {
+    let server = start(vec![
+        error_reply(400, "Throttling.User"),
+        error_reply(400, "Throttling.User"),
+        error_reply(400, "Throttling.User"),
+        reply(200, PASSED),
+    ]);
     let err = client(&server, fast()).verify(&request()).unwrap_err();
-    assert_eq!(err.api_error().unwrap().code, ErrorCode::NoFaceDetected);
-    assert_eq!(server.finish().len(), 1);
+    assert_eq!(err.attempts(), 3);
+    assert!(err.api_error().unwrap().code.is_throttling());
+    assert!(!err.failure().may_have_been_processed());
+    assert!(err.to_string().contains("(3 attempts)"), "{err}");
+    assert_eq!(server.finish().requests.len(), 3);
 }
 
 #[test]
 fn retry_after_beyond_max_delay_is_returned_not_waited() {
-    let mut throttled = error_reply(400, "Throttling.User");
-    throttled
-        .headers
-        .push(("x-acs-retry-after", "60000".into()));
-    let server = Server::start(vec![throttled]);
-    let start = Instant::now();
-    let err = client(&server, fast()).verify(&request()).unwrap_err();
+    let throttled = with_header(
+        error_reply(400, "Throttling.User"),
+        "x-acs-retry-after",
+        "60000",
+    );
+    let server = start(vec![throttled]);
+    let (err, took) = timed(|| client(&server, fast()).verify(&request()).unwrap_err());
     let e = err.api_error().unwrap();
     assert!(e.retryable());
     assert_eq!(e.retry_after, Some(Duration::from_secs(60)));
-    assert!(start.elapsed() < Duration::from_secs(5));
-    assert_eq!(server.finish().len(), 1);
+    assert!(took < Duration::from_secs(3));
+    assert_eq!(server.finish().requests.len(), 1);
 }
 
 #[test]
-fn slow_reply_times_out() {
-    let mut slow = reply(200, SUCCESS);
-    slow.delay = Duration::from_millis(1500);
-    let server = Server::start(vec![slow]);
+fn a_retry_that_cannot_start_before_the_deadline_is_not_made() {
+    let throttled = with_header(
+        error_reply(429, "Throttling.User"),
+        "x-acs-retry-after",
+        "1200",
+    );
+    let server = start(vec![throttled, reply(200, PASSED)]);
     let c = client(
         &server,
         ClientConfig {
-            read_timeout: Duration::from_millis(300),
+            timeout: Duration::from_secs(1),
             ..fast()
         },
     );
-    let start = Instant::now();
-    let err = c.verify(&request()).unwrap_err();
-    assert!(matches!(err, ClientError::Timeout(_)), "{err:?}");
-    assert!(start.elapsed() < Duration::from_millis(1400));
-    server.finish();
+    let (err, took) = timed(|| c.verify(&request()).unwrap_err());
+    assert_eq!(err.attempts(), 1);
+    assert!(took < Duration::from_millis(900), "{took:?}");
+    assert_eq!(server.finish().requests.len(), 1);
+}
+
+#[test]
+fn connection_refused_is_not_sent_and_retried_safely() {
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let (err, took) = timed(|| client_for(&url, fast()).verify(&request()).unwrap_err());
+    assert!(matches!(err.failure(), Failure::NotSent { .. }), "{err:?}");
+    assert_eq!(err.attempts(), 3);
+    assert!(!err.failure().may_have_been_processed());
+    assert!(took < Duration::from_secs(3));
+}
+
+// ---- 2. One deadline per call ----
+
+#[test]
+fn hang_before_answering_ends_at_the_deadline() {
+    let server = start(vec![Behaviour::Hang, reply(200, PASSED)]);
+    let c = client(
+        &server,
+        ClientConfig {
+            timeout: Duration::from_secs(1),
+            ..fast()
+        },
+    );
+    let (err, took) = timed(|| c.verify(&request()).unwrap_err());
+    assert!(err.timed_out(), "{err:?}");
+    assert!(matches!(err.failure(), Failure::NoAnswer { .. }));
+    assert!(err.failure().may_have_been_processed());
+    assert!(!err.to_string().contains("reach"));
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(server.finish().requests.len(), 1);
+}
+
+#[test]
+fn a_slow_body_ends_at_the_deadline() {
+    let server = start(vec![Behaviour::SlowBody {
+        status: 200,
+        body: PASSED.as_bytes().to_vec(),
+        every: Duration::from_millis(100),
+    }]);
+    let c = client(
+        &server,
+        ClientConfig {
+            timeout: Duration::from_secs(1),
+            billable_retries: 3,
+            ..fast()
+        },
+    );
+    let (err, took) = timed(|| c.verify(&request()).unwrap_err());
+    assert!(err.timed_out(), "{err:?}");
+    assert!(err.to_string().contains("HTTP 200"), "{err}");
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    // Opted-in retries cannot stretch the deadline.
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(server.finish().requests.len(), 1);
+}
+
+#[test]
+fn an_upload_never_read_ends_at_the_deadline_and_was_not_sent() {
+    // 8 MB: far more than the socket buffers of both ends hold.
+    let call = ekyc_verify_call([
+        ("ProductCode", "eKYC_MIN".to_string()),
+        ("FacePictureBase64", "A".repeat(8 << 20)),
+    ]);
+    let server = start(vec![Behaviour::NeverRead]);
+    let c = client(
+        &server,
+        ClientConfig {
+            timeout: Duration::from_secs(1),
+            ..fast()
+        },
+    );
+    let (err, took) = timed(|| c.verify_call(&call).unwrap_err());
+    assert!(matches!(err.failure(), Failure::NotSent { .. }), "{err:?}");
+    assert!(err.to_string().contains("bytes of a request"), "{err}");
+    assert!(took >= Duration::from_millis(900), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    let received = server.finish();
+    assert_eq!(received.connections, 1);
+    assert_eq!(received.requests.len(), 0);
+}
+
+// ---- 3. Answers that arrived are answers ----
+
+#[test]
+fn an_oversized_answer_is_an_unreadable_answer() {
+    let big = format!(
+        r#"{{"Code":"Success","Result":{{"Passed":"Y"}},"Pad":"{}"}}"#,
+        "x".repeat(2 << 20)
+    );
+    let server = start(vec![reply(200, big), reply(200, PASSED)]);
+    let c = client(
+        &server,
+        ClientConfig {
+            billable_retries: 2,
+            ..fast()
+        },
+    );
+    let (err, took) = timed(|| c.verify(&request()).unwrap_err());
+    assert!(
+        matches!(err.failure(), Failure::Unreadable { status: 200, .. }),
+        "{err:?}"
+    );
+    assert!(err.failure().answered());
+    assert!(err.failure().may_have_been_processed());
+    assert!(!err.to_string().contains("reach"));
+    assert_eq!(err.attempts(), 1, "never retried, even when opted in");
+    assert!(took < Duration::from_secs(4));
+    assert_eq!(server.finish().requests.len(), 1);
+}
+
+#[test]
+fn a_dropped_connection_after_sending_may_have_been_processed() {
+    let server = start(vec![Behaviour::Drop, reply(200, PASSED)]);
+    let (err, took) = timed(|| client(&server, fast()).verify(&request()).unwrap_err());
+    assert!(
+        matches!(
+            err.failure(),
+            Failure::NoAnswer {
+                timed_out: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.failure().may_have_been_processed());
+    assert!(err.to_string().contains("may have processed"), "{err}");
+    assert_eq!(err.attempts(), 1);
+    assert!(took < Duration::from_secs(3));
+    assert_eq!(server.finish().requests.len(), 1);
+}
+
+#[test]
+fn a_dropped_connection_is_retried_when_opted_in() {
+    let server = start(vec![Behaviour::Drop, reply(200, PASSED)]);
+    let c = client(
+        &server,
+        ClientConfig {
+            billable_retries: 1,
+            ..fast()
+        },
+    );
+    let answer = c.verify(&request()).unwrap();
+    assert_eq!(answer.attempts, 2);
+    assert_eq!(server.finish().requests.len(), 2);
+}
+
+#[test]
+fn malformed_json_is_an_unreadable_answer_with_its_status() {
+    let server = start(vec![reply(200, "{\"Code\":\"Success\",")]);
+    let err = client(&server, fast()).verify(&request()).unwrap_err();
+    assert!(
+        matches!(err.failure(), Failure::Unreadable { status: 200, .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.finish().requests.len(), 1);
+}
+
+#[test]
+fn a_200_with_an_error_code_is_an_api_error() {
+    let body = r#"{"RequestId":"R9","Code":"InvalidAccessKeyId","Message":"bad key"}"#;
+    let server = start(vec![reply(200, body)]);
+    let err = client(&server, fast()).verify(&request()).unwrap_err();
+    let e = err.api_error().unwrap();
+    assert_eq!((e.status, e.code.as_str()), (200, "InvalidAccessKeyId"));
+    assert_eq!(e.request_id.as_deref(), Some("R9"));
+    assert_eq!(server.finish().requests.len(), 1);
 }
 
 #[test]
 fn non_json_server_error_is_still_typed() {
-    let server = Server::start(vec![reply(502, "<html>Bad Gateway</html>")]);
-    let c = client(
-        &server,
-        ClientConfig {
-            max_attempts: 1,
-            ..fast()
-        },
-    );
-    let err = c.verify(&request()).unwrap_err();
+    let server = start(vec![reply(502, "<html>Bad Gateway</html>")]);
+    let err = client(&server, fast()).verify(&request()).unwrap_err();
     let e = err.api_error().unwrap();
     assert_eq!(e.status, 502);
     assert!(e.retryable());
     assert!(e.message.contains("Bad Gateway"));
-    server.finish();
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(server.finish().requests.len(), 1);
 }

@@ -239,117 +239,309 @@ fn image_files_wait_for_the_pipeline_and_invalid_input_exits_2() {
     assert!(!stderr.contains("secret-xyz"));
 }
 
-/// Serves one canned reply on 127.0.0.1 and returns the base URL; the thread
-/// stops after one request or 10 s.
 #[cfg(feature = "client")]
-fn one_reply_server(status: u16, body: &'static str) -> (String, std::thread::JoinHandle<()>) {
-    use std::io::{BufRead, BufReader, Read, Write};
+mod mock_service;
+
+#[cfg(feature = "client")]
+mod send {
+    use super::*;
+    use crate::mock_service::*;
     use std::time::{Duration, Instant};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    let handle = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let stream = loop {
-            match listener.accept() {
-                Ok((s, _)) => break s,
-                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
-                Err(_) => return,
-            }
-        };
-        stream.set_nonblocking(false).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .unwrap();
-        let mut reader = BufReader::new(stream);
-        let mut len = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                break;
-            }
-            if let Some((k, v)) = line.split_once(':') {
-                if k.eq_ignore_ascii_case("content-length") {
-                    len = v.trim().parse().unwrap_or(0);
-                }
-            }
+
+    const ID: &str = "cli-id";
+    const SECRET: &str = "cli-secret-VALUE";
+
+    /// A valid request by URL, sent to `url`, with `extra` arguments.
+    fn send_to(url: &str, extra: &[&str]) -> (Output, Duration) {
+        let mut c = command();
+        for proxy in [
+            "HTTP_PROXY",
+            "HTTPS_PROXY",
+            "ALL_PROXY",
+            "http_proxy",
+            "https_proxy",
+            "all_proxy",
+        ] {
+            c.env_remove(proxy);
         }
-        let mut body_in = vec![0u8; len];
-        let _ = reader.read_exact(&mut body_in);
-        let mut stream = reader.into_inner();
-        let _ = write!(
-            stream,
-            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        );
-    });
-    (url, handle)
-}
-
-#[cfg(feature = "client")]
-fn send_to(url: &str) -> Output {
-    let mut c = command();
-    for proxy in [
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ] {
-        c.env_remove(proxy);
+        c.args([
+            "--endpoint",
+            url,
+            "--merchant-biz-id",
+            "b1",
+            "--merchant-user-id",
+            "u",
+        ])
+        .args([
+            "--doc-type",
+            "01000000",
+            "--id-url",
+            "https://example.com/1.jpg",
+            "--face-url",
+            "https://example.com/2.jpg",
+        ])
+        .args(extra)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", ID)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET);
+        let start = Instant::now();
+        let out = c.output().unwrap();
+        (out, start.elapsed())
     }
-    c.args([
-        "--endpoint",
-        url,
-        "--merchant-biz-id",
-        "b1",
-        "--merchant-user-id",
-        "u",
-    ])
-    .args([
-        "--doc-type",
-        "01000000",
-        "--id-url",
-        "https://x/1.jpg",
-        "--face-url",
-        "https://x/2.jpg",
-    ])
-    .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "id")
-    .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "secret")
-    .output()
-    .unwrap()
-}
 
-#[cfg(feature = "client")]
-#[test]
-fn send_exit_codes() {
-    let passed = r#"{"RequestId":"R1","Code":"Success","Message":"success","Result":{"Passed":"Y","SubCode":"200"}}"#;
-    let failed = r#"{"RequestId":"R2","Code":"Success","Message":"success","Result":{"Passed":"N","SubCode":"205"}}"#;
-    let refused = r#"{"RequestId":"R3","Code":"NoFaceDetected","Message":"no face"}"#;
-    for (status, body, exit, needle) in [
-        (200, passed, 0, "\"sub_code\": \"200\""),
-        (200, failed, 1, "\"sub_code\": \"205\""),
-        (401, refused, 1, "\"code\": \"NoFaceDetected\""),
-    ] {
-        let (url, handle) = one_reply_server(status, body);
-        let out = send_to(&url);
-        handle.join().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert_eq!(
-            out.status.code(),
-            Some(exit),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(stdout.contains(needle), "{stdout}");
+    struct Run {
+        code: Option<i32>,
+        json: Value,
+        stderr: String,
+        took: Duration,
+        requests: usize,
     }
-    // Nothing listening: a network error, exit 2.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let out = send_to(&format!("http://127.0.0.1:{port}"));
-    assert_eq!(out.status.code(), Some(2));
+
+    fn run(script: Vec<Behaviour>, extra: &[&str]) -> Run {
+        let server = MockService::start(script, ID, SECRET);
+        let (out, took) = send_to(&server.url, extra);
+        let requests = server.finish().requests.len();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        let json = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout}\nstderr: {stderr}"));
+        assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
+        assert!(!stderr.contains("could not reach"), "{stderr}");
+        Run {
+            code: out.status.code(),
+            json,
+            stderr,
+            took,
+            requests,
+        }
+    }
+
+    #[test]
+    fn passed_is_0() {
+        let r = run(vec![reply(200, PASSED)], &[]);
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert_eq!(r.json["outcome"], "passed");
+        assert_eq!(r.json["attempts"], 1);
+        assert_eq!(r.json["result"]["sub_code"], "200");
+        assert_eq!(r.requests, 1);
+        assert!(r.stderr.is_empty(), "{}", r.stderr);
+        assert!(r.took < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn not_passed_is_1() {
+        let r = run(vec![reply(200, NOT_PASSED)], &[]);
+        assert_eq!(r.code, Some(1), "{}", r.stderr);
+        assert_eq!(r.json["outcome"], "not_passed");
+        assert_eq!(r.json["result"]["sub_code"], "205");
+        assert_eq!(r.requests, 1);
+    }
+
+    #[test]
+    fn service_errors_are_3() {
+        for (status, code) in [
+            (401, "NoFaceDetected"),
+            (404, "InvalidAccessKeyId.NotFound"),
+            (400, "MissingParameter"),
+        ] {
+            let r = run(vec![error_reply(status, code)], &[]);
+            assert_eq!(r.code, Some(3), "{code}: {}", r.stderr);
+            assert_eq!(r.json["outcome"], "service_error");
+            assert_eq!(r.json["status"], status);
+            assert_eq!(r.json["code"], code);
+            assert_eq!(r.json["may_have_been_billed"], false);
+            assert!(r.stderr.contains(code), "{}", r.stderr);
+            assert_eq!(r.requests, 1);
+        }
+    }
+
+    #[test]
+    fn throttling_with_both_headers_is_retried_then_3() {
+        let r = run(
+            vec![
+                with_header(
+                    error_reply(400, "Throttling.User"),
+                    "x-acs-retry-after",
+                    "100",
+                ),
+                with_header(error_reply(429, "Throttling.User"), "Retry-After", "1"),
+                error_reply(400, "Throttling.User"),
+            ],
+            &[],
+        );
+        assert_eq!(r.code, Some(3), "{}", r.stderr);
+        assert_eq!(r.json["attempts"], 3);
+        assert_eq!(r.json["code"], "Throttling.User");
+        assert_eq!(r.requests, 3);
+        assert!(r.took >= Duration::from_secs(1), "{:?}", r.took);
+        assert!(r.took < Duration::from_secs(8), "{:?}", r.took);
+    }
+
+    #[test]
+    fn server_error_then_success_bills_once_by_default() {
+        let r = run(
+            vec![error_reply(500, "InternalError"), reply(200, PASSED)],
+            &[],
+        );
+        assert_eq!(r.code, Some(3), "{}", r.stderr);
+        assert_eq!(r.json["attempts"], 1);
+        assert_eq!(r.json["may_have_been_billed"], true);
+        assert_eq!(r.requests, 1);
+    }
+
+    #[test]
+    fn retries_opt_in_and_are_counted() {
+        let r = run(
+            vec![error_reply(500, "InternalError"), reply(200, PASSED)],
+            &["--retries", "1"],
+        );
+        assert_eq!(r.code, Some(0), "{}", r.stderr);
+        assert_eq!(r.json["attempts"], 2);
+        assert_eq!(r.requests, 2);
+    }
+
+    #[test]
+    fn html_502_is_3() {
+        let r = run(vec![reply(502, "<html>Bad Gateway</html>")], &[]);
+        assert_eq!(r.code, Some(3), "{}", r.stderr);
+        assert_eq!(r.json["status"], 502);
+        assert_eq!(r.requests, 1);
+    }
+
+    #[test]
+    fn a_200_with_an_error_code_is_3_and_said_on_stderr() {
+        let body = r#"{"RequestId":"R9","Code":"InvalidAccessKeyId","Message":"bad key"}"#;
+        let r = run(vec![reply(200, body)], &[]);
+        assert_eq!(r.code, Some(3), "{}", r.stderr);
+        assert_eq!(r.json["status"], 200);
+        assert!(r.stderr.contains("InvalidAccessKeyId"), "{}", r.stderr);
+        assert_eq!(r.requests, 1);
+    }
+
+    #[test]
+    fn malformed_json_is_4_with_its_status() {
+        let r = run(vec![reply(200, "{\"Code\":")], &[]);
+        assert_eq!(r.code, Some(4), "{}", r.stderr);
+        assert_eq!(r.json["outcome"], "unreadable_answer");
+        assert_eq!(r.json["status"], 200);
+        assert!(r.stderr.contains("HTTP 200"), "{}", r.stderr);
+        assert_eq!(r.requests, 1);
+    }
+
+    #[test]
+    fn an_answer_without_result_is_4() {
+        let r = run(
+            vec![reply(200, r#"{"RequestId":"R","Code":"Success"}"#)],
+            &[],
+        );
+        assert_eq!(r.code, Some(4), "{}", r.stderr);
+        assert_eq!(r.json["outcome"], "no_verdict");
+        assert!(r.stderr.contains("without a Result"), "{}", r.stderr);
+    }
+
+    #[test]
+    fn an_oversized_answer_is_4() {
+        let big = format!(r#"{{"Code":"Success","Pad":"{}"}}"#, "x".repeat(2 << 20));
+        let r = run(vec![reply(200, big)], &["--retries", "2"]);
+        assert_eq!(r.code, Some(4), "{}", r.stderr);
+        assert_eq!(r.json["outcome"], "unreadable_answer");
+        assert!(r.stderr.contains("limit"), "{}", r.stderr);
+        assert_eq!(r.json["attempts"], 1);
+        assert_eq!(r.requests, 1);
+    }
+
+    #[test]
+    fn a_dropped_connection_is_4() {
+        let r = run(vec![Behaviour::Drop, reply(200, PASSED)], &[]);
+        assert_eq!(r.code, Some(4), "{}", r.stderr);
+        assert_eq!(r.json["outcome"], "no_answer");
+        assert_eq!(r.json["may_have_been_billed"], true);
+        assert!(r.stderr.contains("may have processed"), "{}", r.stderr);
+        assert_eq!(r.requests, 1);
+    }
+
+    #[test]
+    fn a_hang_is_4_at_the_deadline() {
+        let r = run(vec![Behaviour::Hang], &["--timeout", "1"]);
+        assert_eq!(r.code, Some(4), "{}", r.stderr);
+        assert_eq!(r.json["timed_out"], true);
+        assert_eq!(r.requests, 1);
+        assert!(r.took >= Duration::from_millis(900), "{:?}", r.took);
+        assert!(r.took < Duration::from_secs(5), "{:?}", r.took);
+    }
+
+    #[test]
+    fn a_slow_body_is_4_at_the_deadline() {
+        let r = run(
+            vec![Behaviour::SlowBody {
+                status: 200,
+                body: PASSED.as_bytes().to_vec(),
+                every: Duration::from_millis(100),
+            }],
+            &["--timeout", "1"],
+        );
+        assert_eq!(r.code, Some(4), "{}", r.stderr);
+        assert_eq!(r.json["timed_out"], true);
+        assert_eq!(r.requests, 1);
+        assert!(r.took < Duration::from_secs(5), "{:?}", r.took);
+    }
+
+    #[test]
+    fn an_upload_never_read_is_5_at_the_deadline() {
+        // An unchecked 8 MB body: more than both ends' socket buffers hold.
+        let params = tmp_file(
+            "huge.json",
+            &serde_json::json!({
+                "ProductCode": "eKYC_MIN",
+                "FacePictureBase64": "A".repeat(8 << 20),
+            })
+            .to_string(),
+        );
+        let server = MockService::start(vec![Behaviour::NeverRead], ID, SECRET);
+        let mut c = command();
+        c.args(["--endpoint", &server.url, "--no-validate", "--timeout", "1"])
+            .arg("--params")
+            .arg(&params)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_ID", ID)
+            .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", SECRET)
+            .env("NO_PROXY", "*");
+        let start = Instant::now();
+        let out = c.output().unwrap();
+        let took = start.elapsed();
+        let received = server.finish();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(5));
+        assert_eq!(json["outcome"], "not_sent");
+        assert_eq!((received.connections, received.requests.len()), (1, 0));
+        assert!(took >= Duration::from_millis(900), "{took:?}");
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    }
+
+    #[test]
+    fn connection_refused_is_5() {
+        let (out, took) = send_to(&format!("http://127.0.0.1:{}", closed_port()), &[]);
+        assert_eq!(out.status.code(), Some(5));
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["outcome"], "not_sent");
+        assert_eq!(json["attempts"], 3);
+        assert_eq!(json["may_have_been_billed"], false);
+        assert!(took < Duration::from_secs(5), "{took:?}");
+    }
+
+    #[test]
+    fn help_documents_the_exit_statuses() {
+        let out = Command::new(env!("CARGO_BIN_EXE_ekyc-preflight"))
+            .args(["request", "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        for needle in [
+            "--retries",
+            "--timeout",
+            "Exit status",
+            "  5  ",
+            "unredacted",
+        ] {
+            assert!(help.contains(needle), "{needle}: {help}");
+        }
+    }
 }

@@ -1,53 +1,98 @@
-//! A thin blocking client on top of the sans-IO layer (feature `client`).
+//! A blocking client on top of the sans-IO layer (feature `client`).
+//!
+//! EkycVerify is billed per call and has no idempotency key, so the client
+//! keeps track of how far each attempt got: whether the request left in full
+//! (a transport wrapper in `ureq`'s connector chain watches the bytes go out
+//! and the reply come in), and what the answer said. A call is sent again
+//! only when the outcome says it was not processed, unless the caller opts
+//! into more ([`ClientConfig::billable_retries`]).
 
-use std::time::Duration;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
-use super::{
-    ApiError, EkycVerifyRequest, EkycVerifyResponse, Endpoint, OpenApiCall, ResponseError,
-    SignedRequest, Signer,
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
 };
 
-/// Timeouts, retries and limits of a [`Client`]. Plain fields; the defaults
-/// are the official SDK's timeouts and a small retry budget.
+use super::{
+    ApiError, EkycVerifyRequest, EkycVerifyResponse, Endpoint, ErrorCode, OpenApiCall,
+    ResponseError, SignedRequest, Signer,
+};
+
+/// Deadlines, retries and limits of a [`Client`]. Plain fields; every
+/// default is stated on its field.
 ///
 /// ```
 /// use std::time::Duration;
 /// use ekyc_preflight::api::ClientConfig;
-/// let config = ClientConfig { read_timeout: Duration::from_secs(3), ..ClientConfig::default() };
+/// let config = ClientConfig { timeout: Duration::from_secs(30), billable_retries: 1, ..ClientConfig::default() };
 /// assert_eq!(config.connect_timeout, Duration::from_secs(5));
-/// assert_eq!(config.max_attempts, 3);
+/// assert_eq!(ClientConfig::default().billable_retries, 0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientConfig {
-    /// Time to establish the connection. Default: 5 s (the SDK's).
+    /// The deadline of a whole call: every attempt (connecting, sending the
+    /// request and its body, waiting for and reading the answer) and every
+    /// wait between attempts. A retry that would not start before it is not
+    /// made. Default: 15 s, the official SDK's 5 s connect plus 10 s read
+    /// timeouts.
+    pub timeout: Duration,
+    /// The longest an attempt may take to connect (TCP and TLS), within
+    /// [`timeout`](Self::timeout). Default: 5 s (the SDK's).
     pub connect_timeout: Duration,
-    /// Time to wait for the reply's head, and again for its body. Default: 10 s (the SDK's).
-    pub read_timeout: Duration,
-    /// Attempts in all, the first included; only throttling and HTTP 5xx are
-    /// retried, never timeouts or network errors (the request may have been
-    /// processed and billed). Default: 3. `1` disables retries, as in the SDK.
-    pub max_attempts: u32,
+    /// Retries after an outcome that says the call was not processed, so
+    /// cannot have been billed: the request never left in full (connection
+    /// refused, DNS, TLS, a stalled upload), or the service answered with
+    /// throttling (a `Throttling*` code or HTTP 429). Default: 2.
+    pub safe_retries: u32,
+    /// Retries after an outcome that **may have been processed and billed**:
+    /// HTTP 5xx, or no answer once the request had left (a dropped connection,
+    /// the deadline). Each of these retries may be billed again. Default: 0
+    /// (the official SDK makes one attempt).
+    pub billable_retries: u32,
     /// The backoff before the second attempt; it doubles after each attempt,
-    /// and a random jitter takes the wait anywhere between half and all of it.
-    /// Default: 200 ms.
+    /// and a random jitter takes the wait anywhere between half and all of
+    /// it. A longer wait asked for by the server (`x-acs-retry-after` or
+    /// `Retry-After`) is honoured. Default: 200 ms.
     pub base_delay: Duration,
-    /// The longest wait between attempts. A server asking, with
-    /// `x-acs-retry-after`, for a longer wait gets its error returned instead
-    /// of an early retry. Default: 5 s.
+    /// The longest wait between attempts. A server asking for a longer wait
+    /// gets its error returned instead of an early retry. Default: 5 s.
     pub max_delay: Duration,
-    /// The largest reply body read. Default: 1 MiB.
+    /// The largest answer body read. Default: 1 MiB.
     pub max_response_bytes: u64,
     /// Whether to use the proxy named by `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`.
     /// Default: true.
     pub use_env_proxy: bool,
 }
 
+impl ClientConfig {
+    /// The official SDK's connect timeout.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::ClientConfig;
+    /// assert_eq!(ClientConfig::default().connect_timeout, ClientConfig::SDK_CONNECT_TIMEOUT);
+    /// ```
+    pub const SDK_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// The official SDK's read timeout.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::ClientConfig;
+    /// let c = ClientConfig::default();
+    /// assert_eq!(c.timeout, ClientConfig::SDK_CONNECT_TIMEOUT + ClientConfig::SDK_READ_TIMEOUT);
+    /// ```
+    pub const SDK_READ_TIMEOUT: Duration = Duration::from_secs(10);
+}
+
 impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
-            connect_timeout: Duration::from_secs(5),
-            read_timeout: Duration::from_secs(10),
-            max_attempts: 3,
+            timeout: Self::SDK_CONNECT_TIMEOUT + Self::SDK_READ_TIMEOUT,
+            connect_timeout: Self::SDK_CONNECT_TIMEOUT,
+            safe_retries: 2,
+            billable_retries: 0,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
             max_response_bytes: 1 << 20,
@@ -56,7 +101,113 @@ impl Default for ClientConfig {
     }
 }
 
-/// Why [`Client::verify`] failed.
+/// What became of a call that gave no verdict, by what a caller must do
+/// about it: the request never left (safe to send again), it left and no
+/// answer came (it may have been billed: look it up before sending again),
+/// or the service answered with an error, or with something unreadable.
+///
+/// ```
+/// use ekyc_preflight::api::Failure;
+/// let f = Failure::NotSent { reason: "connection refused".into() };
+/// assert!(!f.may_have_been_processed());
+/// assert!(f.to_string().contains("not sent"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// The request did not leave, or not in full: connection refused, DNS,
+    /// TLS, connect timeout, an upload the server stopped reading. The
+    /// service cannot have processed it.
+    NotSent {
+        /// What went wrong.
+        reason: String,
+    },
+    /// The request left in full and no complete answer came back: the
+    /// deadline passed, or the connection dropped. It may have been
+    /// processed and billed.
+    NoAnswer {
+        /// What went wrong.
+        reason: String,
+        /// Whether the deadline ran out (rather than the connection dropping).
+        timed_out: bool,
+    },
+    /// The service answered with an error: a non-2xx status, or a 2xx whose
+    /// `Code` is not `Success`.
+    Api(ApiError),
+    /// The service answered 2xx with something that cannot be read: not the
+    /// documented JSON, or over [`ClientConfig::max_response_bytes`]. The call
+    /// was probably processed and billed.
+    Unreadable {
+        /// The HTTP status.
+        status: u16,
+        /// What is wrong with the body.
+        reason: String,
+    },
+}
+
+impl Failure {
+    /// Whether the service may have processed (and billed) the call: no
+    /// answer after the request left, an unreadable 2xx, a 5xx, or a 2xx
+    /// with an error code other than throttling. `false` when the request
+    /// never left or the answer says it was refused.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Failure;
+    /// let f = Failure::NoAnswer { reason: "deadline".into(), timed_out: true };
+    /// assert!(f.may_have_been_processed());
+    /// ```
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Failure::NotSent { .. } => false,
+            Failure::NoAnswer { .. } | Failure::Unreadable { .. } => true,
+            Failure::Api(e) => !e.not_processed() && (e.status >= 500 || e.status < 300),
+        }
+    }
+
+    /// Whether the service sent an answer (an error or an unreadable one).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::Failure;
+    /// assert!(Failure::Unreadable { status: 200, reason: "not JSON".into() }.answered());
+    /// assert!(!Failure::NotSent { reason: "DNS".into() }.answered());
+    /// ```
+    pub fn answered(&self) -> bool {
+        matches!(self, Failure::Api(_) | Failure::Unreadable { .. })
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::NotSent { reason } => write!(
+                f,
+                "the request was not sent ({reason}); EkycVerify cannot have processed or billed it"
+            ),
+            Failure::NoAnswer {
+                reason,
+                timed_out: true,
+            } => write!(
+                f,
+                "the request was sent but no answer came before the deadline ({reason}); \
+                 EkycVerify may have processed and billed it"
+            ),
+            Failure::NoAnswer { reason, .. } => write!(
+                f,
+                "the request was sent but the connection was lost before the answer ({reason}); \
+                 EkycVerify may have processed and billed it"
+            ),
+            Failure::Api(e) => e.fmt(f),
+            Failure::Unreadable { status, reason } => write!(
+                f,
+                "EkycVerify answered HTTP {status} with an answer that cannot be read ({reason}); \
+                 the call was probably processed and billed"
+            ),
+        }
+    }
+}
+
+/// Why [`Client::verify`] gave no verdict: the [`Failure`] of the last
+/// attempt, and how many attempts were made.
 ///
 /// ```no_run
 /// use ekyc_preflight::api::*;
@@ -66,41 +217,118 @@ impl Default for ClientConfig {
 ///     Err(e) if e.api_error().is_some_and(|a| a.code == ErrorCode::NoFaceDetected) => {
 ///         eprintln!("retake the face photo");
 ///     }
-///     Err(ClientError::Timeout(_)) => eprintln!("slow network"),
-///     other => println!("{other:?}"),
+///     Err(e) if e.failure().may_have_been_processed() => eprintln!("look it up before retrying: {e}"),
+///     Err(e) => eprintln!("{e}"),
+///     Ok(answer) => println!("passed: {}", answer.response.passed()),
 /// }
 /// ```
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ClientError {
-    /// The API answered, with an error or an unreadable body.
-    #[error(transparent)]
-    Response(#[from] ResponseError),
-    /// Connecting or reading took longer than the configured timeout.
-    #[error("EkycVerify did not answer in time: {0}")]
-    Timeout(String),
-    /// Any other network or HTTP failure.
-    #[error("could not reach EkycVerify: {0}")]
-    Transport(String),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientError {
+    failure: Failure,
+    attempts: u32,
 }
 
 impl ClientError {
+    /// An error after `attempts` attempts (at least 1).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{ClientError, Failure};
+    /// let e = ClientError::new(Failure::NotSent { reason: "DNS".into() }, 3);
+    /// assert_eq!(e.attempts(), 3);
+    /// assert!(e.to_string().ends_with("(3 attempts)"));
+    /// ```
+    pub fn new(failure: Failure, attempts: u32) -> Self {
+        ClientError {
+            failure,
+            attempts: attempts.max(1),
+        }
+    }
+
+    /// What became of the last attempt.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{ClientError, Failure};
+    /// let e = ClientError::new(Failure::NotSent { reason: "DNS".into() }, 1);
+    /// assert!(matches!(e.failure(), Failure::NotSent { .. }));
+    /// ```
+    pub fn failure(&self) -> &Failure {
+        &self.failure
+    }
+
+    /// How many attempts were made (each one may have been billed unless its
+    /// outcome said otherwise).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{ClientError, Failure};
+    /// assert_eq!(ClientError::new(Failure::NotSent { reason: "x".into() }, 0).attempts(), 1);
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
     /// The API's error, if it sent one.
     ///
     /// ```
-    /// use ekyc_preflight::api::ClientError;
-    /// assert!(ClientError::Timeout("slow".into()).api_error().is_none());
+    /// use ekyc_preflight::api::{ClientError, Failure};
+    /// let e = ClientError::new(Failure::NoAnswer { reason: "slow".into(), timed_out: true }, 1);
+    /// assert!(e.api_error().is_none());
     /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            ClientError::Response(ResponseError::Api(e)) => Some(e),
+        match &self.failure {
+            Failure::Api(e) => Some(e),
             _ => None,
         }
     }
+
+    /// Whether the call's deadline ran out.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{ClientError, Failure};
+    /// let e = ClientError::new(Failure::NoAnswer { reason: "slow".into(), timed_out: true }, 1);
+    /// assert!(e.timed_out());
+    /// ```
+    pub fn timed_out(&self) -> bool {
+        matches!(
+            self.failure,
+            Failure::NoAnswer {
+                timed_out: true,
+                ..
+            }
+        )
+    }
 }
 
-/// Sends signed requests with `ureq` (rustls), retrying throttling and
-/// server errors with jittered exponential backoff.
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.failure.fmt(f)?;
+        if self.attempts > 1 {
+            write!(f, " ({} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+/// A verdict: the service's answer, and how many attempts it took.
+///
+/// ```
+/// use ekyc_preflight::api::{Answer, EkycVerifyResponse};
+/// let answer = Answer { response: EkycVerifyResponse::default(), attempts: 1 };
+/// assert!(!answer.response.passed());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The answer (HTTP 2xx, `Code` `Success` or absent).
+    pub response: EkycVerifyResponse,
+    /// How many attempts were made; more than 1 only after a retry (see
+    /// [`ClientConfig::safe_retries`] and [`ClientConfig::billable_retries`]).
+    pub attempts: u32,
+}
+
+/// Sends signed requests with `ureq` (rustls), within one deadline per call,
+/// retrying only what [`ClientConfig`] allows. Each attempt uses a fresh
+/// connection, so that what became of it is known exactly.
 ///
 /// ```no_run
 /// use ekyc_preflight::api::*;
@@ -113,18 +341,38 @@ impl ClientError {
 ///     .face_picture(Picture::url("https://example.com/face.jpg"))
 ///     .build()?;
 /// match client.verify(&request) {
-///     Ok(resp) if resp.passed() => println!("passed"),
-///     Ok(resp) => println!("refused: {:?}", resp.result.and_then(|r| r.sub_code)),
+///     Ok(answer) if answer.response.passed() => println!("passed"),
+///     Ok(answer) => println!("refused: {:?}", answer.response.result.and_then(|r| r.sub_code)),
 ///     Err(e) => eprintln!("{e}"),
 /// }
 /// # Ok::<(), RequestError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Client {
-    agent: ureq::Agent,
     signer: Signer,
     endpoint: Endpoint,
     config: ClientConfig,
+}
+
+/// How to treat an outcome when deciding on another attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Not processed: within `safe_retries`.
+    Safe,
+    /// May have been processed: within `billable_retries`.
+    Billable,
+    /// Sending again cannot help, or must not happen.
+    Never,
+}
+
+fn retry_class(f: &Failure) -> Retry {
+    match f {
+        Failure::NotSent { .. } => Retry::Safe,
+        Failure::Api(e) if e.not_processed() => Retry::Safe,
+        Failure::Api(e) if e.status >= 500 => Retry::Billable,
+        Failure::NoAnswer { .. } => Retry::Billable,
+        Failure::Api(_) | Failure::Unreadable { .. } => Retry::Never,
+    }
 }
 
 impl Client {
@@ -133,7 +381,7 @@ impl Client {
     /// ```
     /// use ekyc_preflight::api::{Client, Credentials, Endpoint, Signer};
     /// let client = Client::new(Signer::new(Credentials::new("id", "secret")), Endpoint::public());
-    /// assert_eq!(client.config().max_attempts, 3);
+    /// assert_eq!(client.config().billable_retries, 0);
     /// ```
     pub fn new(signer: Signer, endpoint: Endpoint) -> Self {
         Client::with_config(signer, endpoint, ClientConfig::default())
@@ -143,24 +391,12 @@ impl Client {
     ///
     /// ```
     /// use ekyc_preflight::api::{Client, ClientConfig, Credentials, Endpoint, Signer};
-    /// let config = ClientConfig { max_attempts: 1, ..ClientConfig::default() };
+    /// let config = ClientConfig { safe_retries: 0, ..ClientConfig::default() };
     /// let client = Client::with_config(Signer::new(Credentials::new("id", "s")), Endpoint::vpc(), config);
-    /// assert_eq!(client.config().max_attempts, 1);
+    /// assert_eq!(client.config().safe_retries, 0);
     /// ```
     pub fn with_config(signer: Signer, endpoint: Endpoint, config: ClientConfig) -> Self {
-        let mut builder = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(ureq::config::AutoHeaderValue::None)
-            .accept_encoding(ureq::config::AutoHeaderValue::None)
-            .timeout_connect(Some(config.connect_timeout))
-            .timeout_recv_response(Some(config.read_timeout))
-            .timeout_recv_body(Some(config.read_timeout));
-        if !config.use_env_proxy {
-            builder = builder.proxy(None);
-        }
         Client {
-            agent: ureq::Agent::new_with_config(builder.build()),
             signer,
             endpoint,
             config,
@@ -178,16 +414,21 @@ impl Client {
         &self.config
     }
 
-    /// Sends an EkycVerify request and parses the reply, retrying as
-    /// [`ClientConfig`] says; each attempt is signed afresh (new date and nonce).
+    /// Sends an EkycVerify request and reads the answer, retrying as
+    /// [`ClientConfig`] says, all within [`ClientConfig::timeout`]; each
+    /// attempt is signed afresh (new date and nonce).
+    ///
+    /// A 2xx answer whose `Code` is present and not `Success` is an error
+    /// ([`Failure::Api`]); a 2xx that is not the documented JSON is
+    /// [`Failure::Unreadable`].
     ///
     /// ```no_run
     /// use ekyc_preflight::api::*;
     /// let client = Client::new(Signer::new(Credentials::new("id", "s")), Endpoint::public());
     /// # let request = EkycVerifyRequest::from_params([("x", "y")]).unwrap();
-    /// let passed = client.verify(&request).map(|resp| resp.passed());
+    /// let passed = client.verify(&request).map(|answer| answer.response.passed());
     /// ```
-    pub fn verify(&self, request: &EkycVerifyRequest) -> Result<EkycVerifyResponse, ClientError> {
+    pub fn verify(&self, request: &EkycVerifyRequest) -> Result<Answer, ClientError> {
         self.verify_call(&request.to_call())
     }
 
@@ -199,36 +440,50 @@ impl Client {
     /// let client = Client::new(Signer::new(Credentials::new("id", "s")), Endpoint::public());
     /// let reply = client.verify_call(&ekyc_verify_call([("ProductCode", "eKYC_MIN")]));
     /// ```
-    pub fn verify_call(&self, call: &OpenApiCall) -> Result<EkycVerifyResponse, ClientError> {
-        let attempts = self.config.max_attempts.max(1);
-        let mut attempt = 1;
+    pub fn verify_call(&self, call: &OpenApiCall) -> Result<Answer, ClientError> {
+        let deadline = Instant::now() + self.config.timeout;
+        let (mut safe_left, mut billable_left) =
+            (self.config.safe_retries, self.config.billable_retries);
+        let mut attempts = 0u32;
         loop {
-            let reply = self.send(&self.signer.sign(call, &self.endpoint))?;
-            match EkycVerifyResponse::from_http(&reply) {
-                Ok(resp) => return Ok(resp),
-                Err(e) if e.retryable() && attempt < attempts => {
-                    let wait = self.backoff(attempt);
-                    let wait = match &e {
-                        ResponseError::Api(ApiError {
-                            retry_after: Some(asked),
-                            ..
-                        }) => {
-                            if *asked > self.config.max_delay {
-                                return Err(e.into());
-                            }
-                            (*asked).max(wait)
-                        }
-                        _ => wait,
-                    };
-                    std::thread::sleep(wait);
-                    attempt += 1;
-                }
-                Err(e) => return Err(e.into()),
+            attempts += 1;
+            let outcome = self
+                .send_before(&self.signer.sign(call, &self.endpoint), deadline)
+                .and_then(|reply| judge(&reply));
+            let failure = match outcome {
+                Ok(response) => return Ok(Answer { response, attempts }),
+                Err(f) => f,
+            };
+            let budget = match retry_class(&failure) {
+                Retry::Safe => &mut safe_left,
+                Retry::Billable => &mut billable_left,
+                Retry::Never => return Err(ClientError::new(failure, attempts)),
+            };
+            if *budget == 0 {
+                return Err(ClientError::new(failure, attempts));
             }
+            let mut wait = self.backoff(attempts);
+            if let Failure::Api(ApiError {
+                retry_after: Some(asked),
+                ..
+            }) = &failure
+            {
+                if *asked > self.config.max_delay {
+                    return Err(ClientError::new(failure, attempts));
+                }
+                wait = wait.max(*asked);
+            }
+            // A retry must start with time left for it.
+            if Instant::now() + wait + Duration::from_millis(10) >= deadline {
+                return Err(ClientError::new(failure, attempts));
+            }
+            *budget -= 1;
+            std::thread::sleep(wait);
         }
     }
 
-    /// Sends one signed request, once, and returns the raw reply (any status).
+    /// Sends one signed request, once, within [`ClientConfig::timeout`], and
+    /// returns the raw answer (any status), or what became of the request.
     ///
     /// ```no_run
     /// use ekyc_preflight::api::*;
@@ -238,19 +493,93 @@ impl Client {
     /// let status = client.send(&signed).map(|reply| reply.status());
     /// ```
     pub fn send(&self, signed: &SignedRequest) -> Result<http::Response<Vec<u8>>, ClientError> {
-        let mut request = signed
-            .to_http()
-            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        self.send_before(signed, Instant::now() + self.config.timeout)
+            .map_err(|f| ClientError::new(f, 1))
+    }
+
+    fn send_before(
+        &self,
+        signed: &SignedRequest,
+        deadline: Instant,
+    ) -> Result<http::Response<Vec<u8>>, Failure> {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(Failure::NotSent {
+                reason: "the deadline passed before this attempt".into(),
+            });
+        }
+        let mut request = signed.to_http().map_err(|e| Failure::NotSent {
+            reason: format!("the request cannot be sent as built: {e}"),
+        })?;
         // ureq writes its own Content-Length from the body.
         request.headers_mut().remove(http::header::CONTENT_LENGTH);
-        let response = self.agent.run(request).map_err(transport)?;
+        let body_len = request.body().len();
+
+        let mut builder = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(ureq::config::AutoHeaderValue::None)
+            .accept_encoding(ureq::config::AutoHeaderValue::None)
+            .max_idle_connections(0)
+            .timeout_global(Some(remaining))
+            .timeout_connect(Some(self.config.connect_timeout.min(remaining)));
+        if !self.config.use_env_proxy {
+            builder = builder.proxy(None);
+        }
+        let progress = Arc::new(Progress::default());
+        let agent = ureq::Agent::with_parts(
+            builder.build(),
+            DefaultConnector::new().chain(Watch(progress.clone())),
+            DefaultResolver::default(),
+        );
+
+        let response = agent
+            .run(request)
+            .map_err(|e| lost(&e, &progress, body_len))?;
         let (parts, body) = response.into_parts();
-        let bytes = body
+        let status = parts.status.as_u16();
+        let read = body
             .into_with_config()
             .limit(self.config.max_response_bytes)
-            .read_to_vec()
-            .map_err(transport)?;
-        Ok(http::Response::from_parts(parts, bytes))
+            .read_to_vec();
+        match read {
+            Ok(bytes) => Ok(http::Response::from_parts(parts, bytes)),
+            Err(e) => {
+                let over = matches!(e, ureq::Error::BodyExceedsLimit(_));
+                let reason = if over {
+                    format!(
+                        "the body is over the {}-byte limit",
+                        self.config.max_response_bytes
+                    )
+                } else {
+                    format!("the body did not arrive in full: {}", describe(&e))
+                };
+                if (200..300).contains(&status) {
+                    if over {
+                        Err(Failure::Unreadable { status, reason })
+                    } else {
+                        Err(Failure::NoAnswer {
+                            reason: format!("HTTP {status} came, but {reason}"),
+                            timed_out: is_timeout(&e),
+                        })
+                    }
+                } else {
+                    // The status is an answer in itself.
+                    let head = http::Response::from_parts(parts, Vec::new());
+                    let retry_after = match EkycVerifyResponse::from_http(&head) {
+                        Err(ResponseError::Api(a)) => a.retry_after,
+                        _ => None,
+                    };
+                    Err(Failure::Api(ApiError {
+                        status,
+                        code: ErrorCode::Other(String::new()),
+                        message: reason,
+                        request_id: None,
+                        retry_after,
+                    }))
+                }
+            }
+        }
     }
 
     /// The jittered exponential backoff after `attempt` (1-based).
@@ -258,7 +587,7 @@ impl Client {
         let exp = self
             .config
             .base_delay
-            .saturating_mul(1u32 << (attempt - 1).min(16));
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16));
         let full = exp.min(self.config.max_delay);
         let mut r = [0u8; 2];
         let frac = if getrandom::fill(&mut r).is_ok() {
@@ -270,17 +599,155 @@ impl Client {
     }
 }
 
-fn transport(e: ureq::Error) -> ClientError {
-    match e {
-        ureq::Error::Timeout(_) => ClientError::Timeout(e.to_string()),
-        ureq::Error::Io(ref io)
-            if matches!(
-                io.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            ) =>
-        {
-            ClientError::Timeout(e.to_string())
+/// Reads an answer: a verdict, or the failure it reports.
+fn judge(reply: &http::Response<Vec<u8>>) -> Result<EkycVerifyResponse, Failure> {
+    match EkycVerifyResponse::from_http(reply) {
+        Ok(resp) if resp.code.is_empty() || resp.code == "Success" => Ok(resp),
+        Ok(resp) => Err(Failure::Api(ApiError {
+            status: resp.status,
+            code: ErrorCode::parse(&resp.code),
+            message: resp.message,
+            request_id: Some(resp.request_id).filter(|r| !r.is_empty()),
+            retry_after: super::response::retry_after(reply.headers(), SystemTime::now()),
+        })),
+        Err(ResponseError::Api(e)) => Err(Failure::Api(e)),
+        Err(ResponseError::Malformed { status, reason }) => {
+            Err(Failure::Unreadable { status, reason })
         }
-        e => ClientError::Transport(e.to_string()),
+    }
+}
+
+/// What an attempt's connection saw, shared with [`Watched`].
+#[derive(Debug, Default)]
+struct Progress {
+    /// Bytes of the request handed to the connection (after TLS).
+    written: AtomicU64,
+    /// Whether ureq started waiting for the answer after writing: the whole
+    /// request (head and body) had been handed to the connection.
+    sent: AtomicBool,
+}
+
+/// The last link of the connector chain: wraps the connected (and, for
+/// HTTPS, TLS-established) transport so that [`Progress`] is kept.
+#[derive(Debug)]
+struct Watch(Arc<Progress>);
+
+impl Connector<Box<dyn Transport>> for Watch {
+    type Out = Watched;
+
+    fn connect(
+        &self,
+        _details: &ConnectionDetails,
+        chained: Option<Box<dyn Transport>>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        Ok(chained.map(|inner| Watched {
+            inner,
+            progress: self.0.clone(),
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct Watched {
+    inner: Box<dyn Transport>,
+    progress: Arc<Progress>,
+}
+
+impl Watched {
+    fn reading(&self) {
+        if self.progress.written.load(Ordering::Relaxed) > 0 {
+            self.progress.sent.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Transport for Watched {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.inner.transmit_output(amount, timeout)?;
+        self.progress
+            .written
+            .fetch_add(amount as u64, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.reading();
+        self.inner.maybe_await_input(timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.reading();
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+fn is_timeout(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Timeout(_) => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+        ),
+        _ => false,
+    }
+}
+
+/// A ureq error in words that never carry the request (no URL, no header
+/// value): the kind of failure only.
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::UnexpectedEof => "the peer closed the connection".into(),
+            kind => format!("I/O error: {kind}"),
+        },
+        ureq::Error::HostNotFound => "the host name did not resolve".into(),
+        ureq::Error::ConnectionFailed => "the connection failed".into(),
+        ureq::Error::Protocol(p) => format!("not an HTTP/1.1 answer: {p}"),
+        ureq::Error::LargeResponseHeader(got, limit) => {
+            format!("the answer's head is {got} bytes, over the {limit}-byte limit")
+        }
+        ureq::Error::Tls(t) => format!("TLS: {t}"),
+        ureq::Error::Rustls(r) => format!("TLS: {r}"),
+        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => {
+            "the proxy refused or could not be used".into()
+        }
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => {
+            "the request is not a valid HTTP request".into()
+        }
+        ureq::Error::BodyExceedsLimit(limit) => format!("the body is over the {limit}-byte limit"),
+        _ => "HTTP client error".into(),
+    }
+}
+
+/// Classifies a failed attempt by how far the request got.
+fn lost(e: &ureq::Error, progress: &Progress, body_len: usize) -> Failure {
+    let written = progress.written.load(Ordering::Relaxed);
+    let reason = describe(e);
+    if !progress.sent.load(Ordering::Relaxed) {
+        let reason = if written == 0 {
+            reason
+        } else {
+            format!(
+                "{reason}, after {written} bytes of a request with a {body_len}-byte body had left"
+            )
+        };
+        return Failure::NotSent { reason };
+    }
+    Failure::NoAnswer {
+        reason,
+        timed_out: is_timeout(e),
     }
 }

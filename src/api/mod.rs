@@ -38,6 +38,7 @@
 
 mod encode;
 mod params;
+mod redact;
 mod response;
 mod sign;
 mod time;
@@ -61,4 +62,4 @@ pub use sign::{
 pub use time::{format_acs_date, parse_acs_date, Clock, NonceSource, RandomNonce, SystemClock};
 
 #[cfg(feature = "client")]
-pub use client::{Client, ClientConfig, ClientError};
+pub use client::{Answer, Client, ClientConfig, ClientError, Failure};

@@ -1,6 +1,7 @@
 //! The EkycVerify request: parameters, validation, and the call it becomes.
 
 use super::encode::{form_len, sha256_hex};
+use super::redact;
 use super::response::ErrorCode;
 use super::sign::{OpenApiCall, SignedRequest, Signer};
 use super::Endpoint;
@@ -159,6 +160,8 @@ impl RequestError {
 /// The document says DocType is "an 8-digit number", yet lists the Macao
 /// Identity Card and the Taiwan residents' permit with **9** digits
 /// (`000000011`, `000000012`); they are kept exactly as the document writes them.
+/// A request's `DocType` may use either spelling (`00000011` is accepted as
+/// well) and is sent as given.
 ///
 /// ```
 /// use ekyc_preflight::api::DocType;
@@ -375,7 +378,7 @@ impl std::fmt::Debug for Picture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Picture::Base64(s) => write!(f, "Base64({} chars)", s.len()),
-            Picture::Url(u) => f.debug_tuple("Url").field(u).finish(),
+            Picture::Url(u) => f.debug_tuple("Url").field(&redact::url(u)).finish(),
         }
     }
 }
@@ -445,9 +448,20 @@ where
 /// assert_eq!(signed.body, b"FacePictureBase64=%2F9j%2F4AAQ");
 /// # Ok::<(), ekyc_preflight::api::RequestError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct EkycVerifyRequest {
     params: Vec<(&'static str, String)>,
+}
+
+/// Shows the parameters with personal data redacted: the images by their
+/// length, image URLs by their host, `DocName`, `DocNo` and `MerchantUserId`
+/// by their length.
+impl std::fmt::Debug for EkycVerifyRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EkycVerifyRequest")
+            .field("params", &redact::Params(&self.params))
+            .finish()
+    }
 }
 
 impl EkycVerifyRequest {
@@ -560,7 +574,7 @@ impl EkycVerifyRequest {
 /// assert!(request.params().contains(&("Authorize", "T".to_string())));
 /// # Ok::<(), ekyc_preflight::api::RequestError>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct EkycVerifyRequestBuilder {
     product_code: Option<String>,
     scene_code: Option<String>,
@@ -579,6 +593,37 @@ pub struct EkycVerifyRequestBuilder {
     face_quality_check: Option<String>,
     id_spoof: Option<String>,
     max_body_bytes: Option<usize>,
+}
+
+/// Shows the parameters set so far, redacted as [`EkycVerifyRequest`]'s `Debug` is.
+impl std::fmt::Debug for EkycVerifyRequestBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set: Vec<(&str, String)> = [
+            ("ProductCode", &self.product_code),
+            ("SceneCode", &self.scene_code),
+            ("MerchantBizId", &self.merchant_biz_id),
+            ("MerchantUserId", &self.merchant_user_id),
+            ("DocType", &self.doc_type),
+            ("DocName", &self.doc_name),
+            ("DocNo", &self.doc_no),
+            ("IdOcrPictureBase64", &self.id_ocr_picture_base64),
+            ("IdOcrPictureUrl", &self.id_ocr_picture_url),
+            ("FacePictureBase64", &self.face_picture_base64),
+            ("FacePictureUrl", &self.face_picture_url),
+            ("Crop", &self.crop),
+            ("Authorize", &self.authorize),
+            ("IdThreshold", &self.id_threshold),
+            ("FaceQualityCheck", &self.face_quality_check),
+            ("IdSpoof", &self.id_spoof),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+        .collect();
+        f.debug_struct("EkycVerifyRequestBuilder")
+            .field("params", &redact::Params(&set))
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 fn flag(v: bool) -> String {
@@ -833,7 +878,9 @@ impl EkycVerifyRequestBuilder {
     /// letters, digits, `_`; `MerchantBizId` 1–32 letters and digits;
     /// `MerchantUserId` present; `DocType` in the document's table; `DocName`
     /// and `DocNo` non-empty if given; for each image exactly one of Base64
-    /// (standard alphabet, no `data:` prefix) or an `http(s)` URL; the flags
+    /// (standard alphabet, no `data:` prefix) or an `http(s)` URL (no control
+    /// characters; not `localhost` nor a loopback, private or link-local
+    /// address literal: the service downloads it from the internet); the flags
     /// `T`/`F` and `IdThreshold` `0`–`3`; `Authorize=T` only with the Chinese
     /// mainland ID card, and then with `DocName` and `DocNo`; and the form body
     /// within the limit.
@@ -887,7 +934,7 @@ impl EkycVerifyRequestBuilder {
         ));
 
         let doc_code = required("DocType", self.doc_type)?;
-        let doc_type = DocType::from_code(&doc_code).ok_or_else(|| {
+        let doc_type = doc_type_any_spelling(&doc_code).ok_or_else(|| {
             invalid(
                 "DocType",
                 format!("{doc_code:?} is not in the document's table of certificate types"),
@@ -1021,6 +1068,53 @@ fn is_base64(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
 }
 
+/// A `DocType` code as the document spells it: the table's codes, and the
+/// 8-digit spellings `00000011`/`00000012` its text implies for the two
+/// 9-digit codes of the table.
+fn doc_type_any_spelling(code: &str) -> Option<DocType> {
+    DocType::from_code(code).or(match code {
+        "00000011" => Some(DocType::MacaoIdCard),
+        "00000012" => Some(DocType::MainlandTravelPermitTaiwan),
+        _ => None,
+    })
+}
+
+/// Whether `host` (`name[:port]`, `ip[:port]` or `[ipv6][:port]`) may be a
+/// public host: not `localhost` and not a loopback, private, link-local,
+/// unspecified or unique-local literal address. Names are not resolved.
+fn is_public_host(host: &str) -> bool {
+    let name = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or(v6)
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
+    };
+    let lower = name.trim_end_matches('.').to_ascii_lowercase();
+    if lower.is_empty() || lower == "localhost" || lower.ends_with(".localhost") {
+        return false;
+    }
+    match lower.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            !(ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64)
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || ip
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| v4.is_loopback() || v4.is_private() || v4.is_link_local()))
+        }
+        Err(_) => true,
+    }
+}
+
 fn one_picture(
     b64_name: &'static str,
     b64: Option<String>,
@@ -1061,6 +1155,26 @@ fn one_picture(
             };
             if rest.is_empty() || rest.starts_with('/') {
                 return Err(invalid(url_name, "the URL has no host".to_string()));
+            }
+            // A plain space is let through: the shared SDK vector 06 (an OSS
+            // URL with "id front.jpg") is valid, and the space is
+            // form-encoded on the wire. Other whitespace and control
+            // characters are refused.
+            if u.chars()
+                .any(|c| c != ' ' && (c.is_whitespace() || c.is_control()))
+            {
+                return Err(invalid(
+                    url_name,
+                    "the URL contains control characters or whitespace other than spaces; percent-encode them".to_string(),
+                ));
+            }
+            let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if !is_public_host(host) {
+                return Err(invalid(
+                    url_name,
+                    "the URL must be reachable from the public internet, not a loopback, private or link-local address".to_string(),
+                ));
             }
             Ok((url_name, u))
         }

@@ -163,6 +163,22 @@ impl ApiError {
             || self.status == 429
             || self.status >= 500
     }
+
+    /// Whether the answer says the call was **not processed**, so sending it
+    /// again cannot bill twice: throttling (a `Throttling*` code or HTTP 429).
+    /// A server error (HTTP 5xx) is retryable but not in this class: the
+    /// service may have verified, and billed, before failing.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{EkycVerifyResponse, ResponseError};
+    /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::parse(403, br#"{"Code":"Throttling.Api"}"#) else { panic!() };
+    /// assert!(e.not_processed());
+    /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::parse(500, br#"{"Code":"InternalError"}"#) else { panic!() };
+    /// assert!(e.retryable() && !e.not_processed());
+    /// ```
+    pub fn not_processed(&self) -> bool {
+        self.code.is_throttling() || self.status == 429
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -363,7 +379,7 @@ impl fmt::Display for SubCode {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ExtFaceInfo {
     /// `facePassed`: the face liveness verdict (`Y`/`N`).
     pub face_passed: Option<bool>,
@@ -392,7 +408,7 @@ pub struct ExtFaceInfo {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct SpoofInfo {
     /// `spoofResult`: whether a risk was found (`Y`/`N`).
     pub spoof_result: Option<bool>,
@@ -417,7 +433,7 @@ pub struct SpoofInfo {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct ExtIdInfo {
     /// `idPassed`: the certificate OCR verdict (`Y`/`N`).
     pub id_passed: Option<bool>,
@@ -428,6 +444,53 @@ pub struct ExtIdInfo {
     pub spoof_info: Option<SpoofInfo>,
     /// Every other field, as sent.
     pub other: BTreeMap<String, Value>,
+}
+
+/// Shows the documented fields; fields the document does not list by name only.
+impl fmt::Debug for ExtFaceInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtFaceInfo")
+            .field("face_passed", &self.face_passed)
+            .field("face_comparison_score", &self.face_comparison_score)
+            .field("face_attack", &self.face_attack)
+            .field(
+                "authority_comparison_score",
+                &self.authority_comparison_score,
+            )
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Shows the documented fields; fields the document does not list by name only.
+impl fmt::Debug for SpoofInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpoofInfo")
+            .field("spoof_result", &self.spoof_result)
+            .field("spoof_type", &self.spoof_type)
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Shows `idPassed` and the spoofing result; what OCR read from the
+/// certificate (names, numbers, dates) by its field names only.
+impl fmt::Debug for ExtIdInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExtIdInfo")
+            .field("id_passed", &self.id_passed)
+            .field(
+                "ocr_id_info",
+                &self
+                    .ocr_id_info
+                    .iter()
+                    .map(|(k, v)| (k, super::redact::hidden(v)))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+            .field("spoof_info", &self.spoof_info)
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// `Result` of a successful call.
@@ -445,7 +508,7 @@ pub struct ExtIdInfo {
 /// assert_eq!(id.ocr_id_info["name"], "ZHANG SAN");
 /// assert_eq!(id.spoof_info.unwrap().spoof_type, ["SCREEN_REMARK"]);
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Clone, PartialEq, Default)]
 pub struct VerifyResult {
     /// `Passed`: true only for `Y`.
     pub passed: bool,
@@ -461,6 +524,23 @@ pub struct VerifyResult {
     pub ext_id_info: Option<ExtIdInfo>,
     /// `ExtIdInfo` as sent.
     pub ext_id_info_raw: Option<String>,
+}
+
+/// Shows the parsed fields (see [`ExtIdInfo`]'s `Debug`); the raw
+/// `ExtFaceInfo` and `ExtIdInfo` texts by their length only.
+impl fmt::Debug for VerifyResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let raw = |r: &Option<String>| r.as_deref().map(super::redact::hidden);
+        f.debug_struct("VerifyResult")
+            .field("passed", &self.passed)
+            .field("sub_code", &self.sub_code)
+            .field("transaction_id", &self.transaction_id)
+            .field("ext_face_info", &self.ext_face_info)
+            .field("ext_face_info_raw", &raw(&self.ext_face_info_raw))
+            .field("ext_id_info", &self.ext_id_info)
+            .field("ext_id_info_raw", &raw(&self.ext_id_info_raw))
+            .finish()
+    }
 }
 
 /// A 2xx EkycVerify reply.
@@ -518,31 +598,61 @@ impl EkycVerifyResponse {
         parse_reply(status, None, body)
     }
 
-    /// Parses an [`http::Response`], also reading `x-acs-retry-after`.
+    /// Parses an [`http::Response`], also reading the wait the server asks
+    /// for before a retry: `x-acs-retry-after` (milliseconds, Alibaba Cloud's)
+    /// and the standard `Retry-After` (seconds, or an HTTP-date); the longer
+    /// of the two wins.
     ///
     /// ```
+    /// use std::time::Duration;
     /// use ekyc_preflight::api::{EkycVerifyResponse, ResponseError};
     /// let resp = http::Response::builder().status(400).header("x-acs-retry-after", "250")
     ///     .body(br#"{"Code":"Throttling.User"}"#.to_vec()).unwrap();
     /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::from_http(&resp) else { panic!() };
-    /// assert_eq!(e.retry_after, Some(std::time::Duration::from_millis(250)));
+    /// assert_eq!(e.retry_after, Some(Duration::from_millis(250)));
+    /// let resp = http::Response::builder().status(429).header("retry-after", "2")
+    ///     .body(Vec::new()).unwrap();
+    /// let Err(ResponseError::Api(e)) = EkycVerifyResponse::from_http(&resp) else { panic!() };
+    /// assert_eq!(e.retry_after, Some(Duration::from_secs(2)));
     /// ```
     pub fn from_http<B: AsRef<[u8]>>(
         response: &http::Response<B>,
     ) -> Result<EkycVerifyResponse, ResponseError> {
-        let retry_after = response
-            .headers()
-            .get("x-acs-retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .filter(|&ms| ms > 0)
-            .map(Duration::from_millis);
+        let retry_after = retry_after(response.headers(), std::time::SystemTime::now());
         parse_reply(
             response.status().as_u16(),
             retry_after,
             response.body().as_ref(),
         )
     }
+}
+
+/// The longer of `x-acs-retry-after` (milliseconds) and `Retry-After`
+/// (delta-seconds or an HTTP-date, read against `now`); `None` if neither
+/// asks for a positive wait.
+pub(crate) fn retry_after(
+    headers: &http::HeaderMap,
+    now: std::time::SystemTime,
+) -> Option<Duration> {
+    let value = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let acs = value("x-acs-retry-after")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis);
+    let standard = value("retry-after").and_then(|v| match v.parse::<u64>() {
+        Ok(secs) => Some(Duration::from_secs(secs)),
+        Err(_) => {
+            super::time::parse_http_date(v).map(|at| at.duration_since(now).unwrap_or_default())
+        }
+    });
+    acs.into_iter()
+        .chain(standard)
+        .max()
+        .filter(|d| !d.is_zero())
 }
 
 fn parse_reply(

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::encode::{hmac_sha256_hex, join_sorted, sha256_hex, Space};
+use super::redact;
 use super::time::{format_acs_date, Clock, NonceSource, RandomNonce, SystemClock};
 use super::RequestError;
 
@@ -193,14 +194,18 @@ impl Endpoint {
         }
     }
 
-    /// A base URL `http(s)://host[:port][/]`, e.g. `http://127.0.0.1:8080` for a
-    /// test server. Paths, queries and user info are refused.
+    /// A base URL `https://host[:port][/]`, or `http://` for a loopback test
+    /// server such as `http://127.0.0.1:8080` (plain HTTP to any other host is
+    /// refused: the request would travel in clear). Paths, queries and user
+    /// info are refused.
     ///
     /// ```
     /// use ekyc_preflight::api::Endpoint;
     /// let local = Endpoint::custom("http://127.0.0.1:8080/")?;
     /// assert_eq!(local.host(), "127.0.0.1:8080");
     /// assert!(Endpoint::custom("https://example.com/path").is_err());
+    /// assert!(Endpoint::custom("http://example.com").is_err());
+    /// assert!(Endpoint::custom("http://[::1]:8080").is_ok());
     /// # Ok::<(), ekyc_preflight::api::RequestError>(())
     /// ```
     pub fn custom(base_url: &str) -> Result<Self, RequestError> {
@@ -221,8 +226,14 @@ impl Endpoint {
         if host.contains(['/', '?', '#', '@', ' ']) {
             return Err(bad("only scheme, host and port are allowed"));
         }
-        if host.parse::<http::uri::Authority>().is_err() {
+        let Ok(authority) = host.parse::<http::uri::Authority>() else {
             return Err(bad("the host is not a valid host[:port]"));
+        };
+        if scheme == "http" && !is_loopback(authority.host()) {
+            return Err(bad(
+                "plain http is only for loopback test servers (localhost, 127.0.0.0/8, [::1]); \
+                 use https: the request carries the signature, personal data and any STS token",
+            ));
         }
         Ok(Endpoint {
             scheme,
@@ -262,6 +273,15 @@ impl Endpoint {
     }
 }
 
+/// `localhost` or a loopback IP address (IPv6 in brackets, as in a URL).
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 impl Default for Endpoint {
     fn default() -> Self {
         Endpoint::public()
@@ -280,12 +300,25 @@ impl Default for Endpoint {
 ///     .query("RegionId", "cn-hongkong");
 /// assert_eq!(call.query_params()[0].1, "cn-hongkong");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct OpenApiCall {
     action: String,
     version: String,
     query: Vec<(String, String)>,
     form: Vec<(String, String)>,
+}
+
+/// Shows the action and the parameters, personal data redacted (see
+/// [`EkycVerifyRequest`](super::EkycVerifyRequest)'s `Debug`).
+impl fmt::Debug for OpenApiCall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OpenApiCall")
+            .field("action", &self.action)
+            .field("version", &self.version)
+            .field("query", &redact::Params(&self.query))
+            .field("form", &redact::Params(&self.form))
+            .finish()
+    }
 }
 
 impl OpenApiCall {
@@ -398,7 +431,7 @@ impl OpenApiCall {
 /// assert_eq!(parts.signed_headers, "host");
 /// assert_eq!(parts.signature.len(), 64);
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct SignableRequest<'a> {
     /// The HTTP method, e.g. `POST`.
     pub method: &'a str,
@@ -412,6 +445,19 @@ pub struct SignableRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// Shows the method and path, the parameters and headers redacted, the body's length.
+impl fmt::Debug for SignableRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignableRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &redact::Params(self.query))
+            .field("headers", &redact::Headers(self.headers))
+            .field("body_bytes", &self.body.len())
+            .finish()
+    }
+}
+
 /// Every intermediate value of an ACS3-HMAC-SHA256 signature.
 ///
 /// ```
@@ -421,7 +467,7 @@ pub struct SignableRequest<'a> {
 /// assert!(parts.string_to_sign.starts_with("ACS3-HMAC-SHA256\n"));
 /// assert!(parts.canonical_request.ends_with(&parts.hashed_payload));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignatureParts {
     /// Names sorted, values percent-encoded (space as `%20`).
     pub canonical_query_string: String,
@@ -439,6 +485,27 @@ pub struct SignatureParts {
     pub signature: String,
     /// The `Authorization` header value.
     pub authorization: String,
+}
+
+/// Shows the signed header names, the payload hash and the signature; the
+/// canonical forms, which hold every parameter and the STS token, by their
+/// length only.
+impl fmt::Debug for SignatureParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignatureParts")
+            .field(
+                "canonical_query_string",
+                &redact::Len(&self.canonical_query_string),
+            )
+            .field("canonical_headers", &redact::Len(&self.canonical_headers))
+            .field("signed_headers", &self.signed_headers)
+            .field("hashed_payload", &self.hashed_payload)
+            .field("canonical_request", &redact::Len(&self.canonical_request))
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .field("authorization", &self.authorization)
+            .finish()
+    }
 }
 
 impl SignableRequest<'_> {
@@ -509,7 +576,7 @@ impl SignableRequest<'_> {
 /// assert_eq!(signed.parts.canonical_query_string, "DocName=ZHANG%20SAN");
 /// assert_eq!(signed.header("content-length"), Some("0"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// Always `POST`.
     pub method: String,
@@ -524,6 +591,26 @@ pub struct SignedRequest {
     pub body: Vec<u8>,
     /// The signature's intermediate values.
     pub parts: SignatureParts,
+}
+
+/// Shows the method, where it goes, the headers (the STS token redacted), the
+/// body's length and the signature; the query and the body, which hold
+/// personal data, by their length only.
+impl fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base = self
+            .url
+            .split_once('?')
+            .map_or(self.url.as_str(), |(b, _)| b);
+        f.debug_struct("SignedRequest")
+            .field("method", &self.method)
+            .field("url", &base)
+            .field("wire_query", &redact::Len(&self.wire_query))
+            .field("headers", &redact::Headers(&self.headers))
+            .field("body_bytes", &self.body.len())
+            .field("parts", &self.parts)
+            .finish()
+    }
 }
 
 impl SignedRequest {

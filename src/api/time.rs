@@ -184,6 +184,48 @@ pub fn parse_acs_date(s: &str) -> Option<SystemTime> {
     Some(UNIX_EPOCH + Duration::from_secs(secs))
 }
 
+/// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the HTTP-date
+/// form of `Retry-After` (RFC 9110 §5.6.7); `None` for anything else.
+pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
+    // "Sun, 06 Nov 1994 08:49:37 GMT"
+    let s = s.trim();
+    let (_, rest) = s.split_once(", ")?;
+    let mut it = rest.split(' ');
+    let (day, month, year, time, zone) =
+        (it.next()?, it.next()?, it.next()?, it.next()?, it.next()?);
+    if it.next().is_some() || zone != "GMT" || day.len() != 2 || year.len() != 4 || time.len() != 8
+    {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let mo = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+    let digits = |t: &str| -> Option<u32> {
+        if t.bytes().all(|c| c.is_ascii_digit()) {
+            t.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (d, y) = (digits(day)?, digits(year)?);
+    let mut hms = time.split(':');
+    let (h, mi, se) = (
+        digits(hms.next()?)?,
+        digits(hms.next()?)?,
+        digits(hms.next()?)?,
+    );
+    if hms.next().is_some() || y < 1970 || d == 0 || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    let days = days_from_civil(i64::from(y), mo, d);
+    if civil_from_days(days) != (i64::from(y), mo, d) {
+        return None;
+    }
+    let secs = days as u64 * 86_400 + u64::from(h) * 3600 + u64::from(mi) * 60 + u64::from(se);
+    Some(UNIX_EPOCH + Duration::from_secs(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +238,23 @@ mod tests {
         }
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn http_dates() {
+        let t = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(format_acs_date(t), "1994-11-06T08:49:37Z");
+        for bad in [
+            "",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun, 31 Feb 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT x",
+            "Sun, 06 Nov 1994 +8:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
     }
 }

@@ -14,10 +14,9 @@ use serde_json::{json, Value};
 /// parameter names to string values) and from the flags, which override it.
 /// Credentials come from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
 /// `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and optionally `ALIBABA_CLOUD_SECURITY_TOKEN`.
-///
-/// Exit status: 0 verification passed (or dry run printed), 1 verification
-/// failed or the API refused the request, 2 usage, I/O or network error.
+/// The exit statuses are in [`AFTER_HELP`].
 #[derive(Debug, clap::Args)]
+#[command(after_help = AFTER_HELP)]
 pub(crate) struct RequestArgs {
     #[command(flatten)]
     p: Box<ParamFlags>,
@@ -37,9 +36,49 @@ pub(crate) struct RequestArgs {
     /// The user-agent to send and sign.
     #[arg(long)]
     user_agent: Option<String>,
-    /// Print the signed request as JSON instead of sending it.
+    /// Print the signed request as JSON instead of sending it. The output is
+    /// exact and unredacted (the images, DocName, DocNo, the STS token and the
+    /// signature): it is what would be sent, for the credential holder.
     #[arg(long)]
     dry_run: bool,
+    /// Also retry, up to N times, outcomes that may have been processed and
+    /// billed (HTTP 5xx, no answer after the request left). Each retry may be
+    /// billed again. Outcomes that say the call was not processed (throttling,
+    /// connection refused) are retried twice regardless.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    retries: u32,
+    /// The deadline of the whole call in seconds, retries and waits included
+    /// (default: the official SDK's 5 s connect + 10 s read).
+    #[arg(long, value_name = "SECONDS", default_value = "15", value_parser = parse_seconds)]
+    timeout: std::time::Duration,
+}
+
+/// The exit statuses, printed after `--help`.
+const AFTER_HELP: &str = "\
+Exit status:
+  0  the verification was done and passed (or --dry-run printed the request)
+  1  the verification was done and did not pass (Result.Passed is not Y)
+  2  usage or local error: bad arguments, missing credentials, an image refused
+     by prepare/check, a request refused by validation before signing
+  3  the service answered with an error: an HTTP error status, or HTTP 200 with a
+     Code other than Success (InvalidAccessKeyId, Throttling.User, MissingParameter,
+     HTTP 5xx, ...)
+  4  no usable answer after the request may have been processed and billed:
+     the deadline passed, the connection dropped, or a 2xx answer could not be
+     read or has no Result; look the call up before sending it again
+  5  the request never left (in full): connection refused, DNS, TLS, an upload
+     the server stopped reading; it cannot have been processed
+
+After sending, stdout holds one JSON object whose \"outcome\" is passed, not_passed,
+no_verdict, service_error, no_answer, unreadable_answer or not_sent, with
+\"attempts\"; every outcome but passed and not_passed is also explained on stderr.";
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    s.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v > 0.0 && *v <= 3600.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| "expected a number of seconds above 0, at most 3600".into())
 }
 
 /// The EkycVerify parameters given as flags (boxed: they are many).
@@ -107,7 +146,7 @@ fn parse_flag(s: &str) -> Result<String, String> {
     }
 }
 
-/// A usage, I/O or network failure: exit status 2.
+/// A usage or local failure (bad arguments, I/O, a refused image, validation): exit status 2.
 struct Fatal(String);
 
 /// Runs the subcommand; returns the process exit code.
@@ -257,8 +296,16 @@ fn run_inner(args: RequestArgs) -> Result<i32, Fatal> {
     let call = build_call(&args)?;
     let endpoint = endpoint(&args.endpoint)?;
     let signer = signer(&args)?;
+    // A header or URL that cannot be sent (a control character in
+    // --user-agent or --nonce) is refused here, for --dry-run too.
+    let probe = signer.sign(&call, &endpoint);
+    if let Err(e) = probe.to_http() {
+        return Err(Fatal(format!(
+            "the request cannot be sent as built ({e}): check --user-agent and --nonce for control characters"
+        )));
+    }
     if args.dry_run {
-        let signed = signer.sign(&call, &endpoint);
+        let signed = probe;
         print_json(&json!({
             "method": signed.method,
             "url": signed.url,
@@ -270,21 +317,47 @@ fn run_inner(args: RequestArgs) -> Result<i32, Fatal> {
         }));
         return Ok(0);
     }
-    send(signer, endpoint, &call)
+    send(signer, endpoint, &call, &args)
 }
 
 #[cfg(not(feature = "client"))]
-fn send(_signer: Signer, _endpoint: Endpoint, _call: &OpenApiCall) -> Result<i32, Fatal> {
+fn send(
+    _signer: Signer,
+    _endpoint: Endpoint,
+    _call: &OpenApiCall,
+    _args: &RequestArgs,
+) -> Result<i32, Fatal> {
     Err(Fatal(
         "this build cannot send (built without feature `client`); use --dry-run".into(),
     ))
 }
 
+/// The exit status of each outcome (see `--help`).
 #[cfg(feature = "client")]
-fn send(signer: Signer, endpoint: Endpoint, call: &OpenApiCall) -> Result<i32, Fatal> {
-    use ekyc_preflight::api::{Client, ClientError};
-    match Client::new(signer, endpoint).verify_call(call) {
-        Ok(resp) => {
+mod exit {
+    pub(super) const PASSED: i32 = 0;
+    pub(super) const NOT_PASSED: i32 = 1;
+    pub(super) const SERVICE_ERROR: i32 = 3;
+    pub(super) const NO_ANSWER: i32 = 4;
+    pub(super) const NOT_SENT: i32 = 5;
+}
+
+#[cfg(feature = "client")]
+fn send(
+    signer: Signer,
+    endpoint: Endpoint,
+    call: &OpenApiCall,
+    args: &RequestArgs,
+) -> Result<i32, Fatal> {
+    use ekyc_preflight::api::{Client, ClientConfig, Failure};
+    let config = ClientConfig {
+        timeout: args.timeout,
+        billable_retries: args.retries,
+        ..ClientConfig::default()
+    };
+    match Client::with_config(signer, endpoint, config).verify_call(call) {
+        Ok(answer) => {
+            let resp = &answer.response;
             let result = resp.result.as_ref().map(|r| {
                 json!({
                     "passed": r.passed,
@@ -306,7 +379,14 @@ fn send(signer: Signer, endpoint: Endpoint, call: &OpenApiCall) -> Result<i32, F
                     })),
                 })
             });
+            let (outcome, code) = match &resp.result {
+                None => ("no_verdict", exit::NO_ANSWER),
+                Some(r) if r.passed => ("passed", exit::PASSED),
+                Some(_) => ("not_passed", exit::NOT_PASSED),
+            };
             print_json(&json!({
+                "outcome": outcome,
+                "attempts": answer.attempts,
                 "status": resp.status,
                 "request_id": resp.request_id,
                 "code": resp.code,
@@ -314,29 +394,45 @@ fn send(signer: Signer, endpoint: Endpoint, call: &OpenApiCall) -> Result<i32, F
                 "passed": resp.passed(),
                 "result": result,
             }));
-            Ok(if resp.passed() { 0 } else { 1 })
+            if resp.result.is_none() {
+                eprintln!(
+                    "ekyc-preflight request: EkycVerify answered HTTP {} without a Result, so there \
+                     is no verdict; the call was probably processed and billed (request id {})",
+                    resp.status,
+                    if resp.request_id.is_empty() { "none" } else { &resp.request_id }
+                );
+            }
+            Ok(code)
         }
-        Err(ClientError::Response(e)) => {
-            let api = e.to_string();
-            let (status, code, request_id, retryable) = match &e {
-                ekyc_preflight::api::ResponseError::Api(a) => (
-                    Some(a.status),
-                    Some(a.code.as_str().to_string()),
-                    a.request_id.clone(),
-                    a.retryable(),
-                ),
-                _ => (None, None, None, e.retryable()),
+        Err(e) => {
+            let failure = e.failure();
+            let (outcome, code) = match failure {
+                Failure::NotSent { .. } => ("not_sent", exit::NOT_SENT),
+                Failure::NoAnswer { .. } => ("no_answer", exit::NO_ANSWER),
+                Failure::Unreadable { .. } => ("unreadable_answer", exit::NO_ANSWER),
+                Failure::Api(_) => ("service_error", exit::SERVICE_ERROR),
+                _ => ("no_answer", exit::NO_ANSWER),
+            };
+            let api = e.api_error();
+            let status = match failure {
+                Failure::Api(a) => Some(a.status),
+                Failure::Unreadable { status, .. } => Some(*status),
+                _ => None,
             };
             print_json(&json!({
-                "error": api,
+                "outcome": outcome,
+                "attempts": e.attempts(),
                 "status": status,
-                "code": code,
-                "request_id": request_id,
-                "retryable": retryable,
+                "code": api.map(|a| a.code.as_str()),
+                "message": api.map(|a| a.message.as_str()),
+                "request_id": api.and_then(|a| a.request_id.as_deref()),
+                "retryable": api.map(|a| a.retryable()),
+                "timed_out": e.timed_out(),
+                "may_have_been_billed": failure.may_have_been_processed(),
+                "error": e.to_string(),
             }));
-            eprintln!("ekyc-preflight request: {api}");
-            Ok(1)
+            eprintln!("ekyc-preflight request: {e}");
+            Ok(code)
         }
-        Err(e) => Err(Fatal(e.to_string())),
     }
 }
