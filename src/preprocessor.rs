@@ -8,7 +8,7 @@ use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::probe::{probe, Header};
-use crate::{CheckOptions, Crop, Error, Face, Spec, Turn};
+use crate::{CheckOptions, Crop, Error, Face, Role, Spec, Turn};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
 /// by this much (about 8% fewer pixels a step); the minimum size stops it.
@@ -256,6 +256,12 @@ impl Preprocessor {
             }
             if let Some(face) = faces.first() {
                 plan = planned(Some(face), 1.0)?;
+                // A document is never cropped to its portrait unless asked: a landscape
+                // card is turned by its aspect ratio, as without a face.
+                if self.check.role == Role::Id && spec.crop == Crop::None && plan.crop.is_some() {
+                    faces.clear();
+                    plan = planned(None, 1.0)?;
+                }
             } else if spec.turn == Turn::Off {
                 plan = planned(None, 1.0)?;
             }

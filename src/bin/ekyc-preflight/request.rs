@@ -161,10 +161,14 @@ pub(crate) fn run(args: RequestArgs) -> i32 {
 }
 
 /// The Base64 of an image after the `prepare` pipeline.
-fn prepared_base64(path: &Path) -> Result<String, String> {
+fn prepared_base64(path: &Path, role: ekyc_preflight::Role) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let prepared = ekyc_preflight::Preprocessor::default()
         .with_base64(true)
+        .with_check(ekyc_preflight::CheckOptions {
+            role,
+            ..ekyc_preflight::CheckOptions::default()
+        })
         .prepare(&bytes)
         .map_err(|e| crate::common::refusal(path, &e))?;
     Ok(prepared.to_base64())
@@ -218,11 +222,11 @@ fn build_call(args: &RequestArgs) -> Result<OpenApiCall, Fatal> {
     });
     let mut id_b64 = None;
     if let Some(p) = &args.p.id_image {
-        id_b64 = Some(prepared_base64(p).map_err(Fatal)?);
+        id_b64 = Some(prepared_base64(p, ekyc_preflight::Role::Id).map_err(Fatal)?);
     }
     let mut face_b64 = None;
     if let Some(p) = &args.p.face_image {
-        face_b64 = Some(prepared_base64(p).map_err(Fatal)?);
+        face_b64 = Some(prepared_base64(p, ekyc_preflight::Role::Face).map_err(Fatal)?);
     }
     for (name, value) in [
         ("SceneCode", args.p.scene_code.clone()),

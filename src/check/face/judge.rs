@@ -111,6 +111,19 @@ fn upright(
             Turn::Off => None,
         };
         let fixed = spec.turn == Turn::Auto || aspect_turn == Some(turns);
+        if options.role == Role::Id {
+            // A document is turned by its aspect ratio: its portrait may end up sideways,
+            // which the document does not forbid.
+            report.findings.push(finding(
+                Rule::FaceUpright,
+                Severity::Advice,
+                Measure::FaceRoll,
+                roll,
+                Value::Number(options.max_roll),
+                "the document's portrait is not upright".into(),
+            ));
+            return;
+        }
         let how = [
             "",
             "a quarter turn clockwise",
