@@ -25,8 +25,8 @@ pub mod api;
 pub mod stages;
 
 pub use check::{
-    check, check_with, CheckOptions, Checker, Face, Finding, Landmarks, Measure, Metrics, Report,
-    Role, Severity, Transport, Value, Verdict,
+    check, check_with, CheckOptions, Checker, Face, FaceMetrics, Finding, Landmarks, Measure,
+    Metrics, Report, Role, Severity, Transport, Value, Verdict,
 };
 pub use error::Error;
 pub use geometry::{Rect, TurnedBy};

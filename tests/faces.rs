@@ -301,3 +301,50 @@ fn crop_face_makes_the_face_a_larger_share_of_the_picture() {
     let out = check_with(cropped.jpeg(), &Spec::default(), &CheckOptions::default());
     assert!(!out.has(Rule::FaceComplete), "{:?}", out.findings);
 }
+
+/// A small part of the labelled set (`tools/calibration/`), made here: the verdicts the
+/// calibrated face thresholds give.
+#[test]
+fn damage_to_the_face_is_judged_on_the_face() {
+    let quality = [Rule::Blur, Rule::Exposure, Rule::Contrast];
+    let judged = |img: &RgbImage| {
+        let report = check(img);
+        assert_eq!(report.faces.len(), 1, "{:?}", report.findings);
+        assert!(report.face_metrics.is_some());
+        quality
+            .iter()
+            .copied()
+            .filter(|&rule| report.has(rule))
+            .collect::<Vec<_>>()
+    };
+    let noisy = |img: &RgbImage, seed: u32| {
+        let mut state = seed;
+        let mut out = img.clone();
+        for p in out.pixels_mut() {
+            for c in 0..3 {
+                // Sum of four uniforms: roughly Gaussian, σ about 10.
+                let mut sum = 0i32;
+                for _ in 0..4 {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    sum += (state >> 24) as i32 - 128;
+                }
+                p[c] = (i32::from(p[c]) + sum * 10 / 148).clamp(0, 255) as u8;
+            }
+        }
+        out
+    };
+    for img in [hopper(), astronaut(800)] {
+        assert_eq!(judged(&img), [], "as taken");
+        assert_eq!(judged(&noisy(&img, 7)), [], "with noise only");
+        assert_eq!(judged(&imageops::blur(&img, 5.0)), [Rule::Blur], "blurred");
+        assert_eq!(
+            judged(&noisy(&imageops::blur(&img, 4.0), 7)),
+            [Rule::Blur],
+            "blurred under noise"
+        );
+        let dark = RgbImage::from_fn(img.width(), img.height(), |x, y| {
+            image::Rgb(img.get_pixel(x, y).0.map(|v| v / 4))
+        });
+        assert_eq!(judged(&dark), [Rule::Exposure], "a quarter of the light");
+    }
+}

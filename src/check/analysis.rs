@@ -51,6 +51,27 @@ pub struct Metrics {
     pub bright_fraction: f64,
 }
 
+/// What the analysis measured on the largest face's box.
+///
+/// ```
+/// # let report = ekyc_preflight::check(&ekyc_preflight::doc_sample_png());
+/// // A gradient has no face, so nothing was measured on one.
+/// assert!(report.face_metrics.is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct FaceMetrics {
+    /// The measures of the face's box, area-averaged to at most 96 pixels on its longer
+    /// side (so the file's stored size does not change them).
+    pub region: Metrics,
+    /// Median luminance of the face's surroundings (a ring as wide as the box around it).
+    pub surround_luma: u8,
+    /// The surroundings' median over the face's: how much brighter the background is
+    /// than the face (backlight), in luminance levels; negative when the face is brighter.
+    pub backlight: i16,
+}
+
 /// A single-channel picture, f32 samples on the 0–255 scale.
 pub(crate) struct Luma {
     pub(crate) pixels: Vec<f32>,
@@ -290,6 +311,71 @@ pub(crate) fn measure(luma: &Luma, dark_level: u8, bright_level: u8) -> Metrics 
     }
 }
 
+/// The side (the longer one) a face's region is measured at: a larger region is
+/// area-averaged down to it, so that the stored size of the file (or how much of the
+/// picture the face fills) does not change the scores, and sensor noise is averaged out
+/// before sharpness is measured. Never enlarged: a face smaller than this in the analysis
+/// copy is measured as it is.
+pub(crate) const FACE_REGION_SIDE: usize = 96;
+
+/// A face's box in a luminance copy's pixels: (left, top, right, bottom), inside it.
+pub(crate) type Region = (usize, usize, usize, usize);
+
+/// The measures of `luma` within `region` (a face's box), the region area-averaged down to
+/// [`FACE_REGION_SIDE`]; and the median luminance of its surroundings (a ring as wide as
+/// the box around it, inside the picture), for backlight. `None` when the region is
+/// smaller than 3 × 3.
+pub(crate) fn measure_region(
+    luma: &Luma,
+    (x0, y0, x1, y1): Region,
+    dark_level: u8,
+    bright_level: u8,
+) -> Option<(Metrics, u8)> {
+    let (w, h) = (x1.saturating_sub(x0), y1.saturating_sub(y0));
+    if w < 3 || h < 3 || x1 > luma.width || y1 > luma.height {
+        return None;
+    }
+    let scale = (FACE_REGION_SIDE as f64 / w.max(h) as f64).min(1.0);
+    let (nw, nh) = (
+        ((w as f64 * scale).round() as usize).clamp(3, w),
+        ((h as f64 * scale).round() as usize).clamp(3, h),
+    );
+    let region = area_resize((w, h), (nw, nh), Vec::new(), |y, out| {
+        out.copy_from_slice(&luma.pixels[(y0 + y) * luma.width + x0..][..w]);
+    });
+    let mut metrics = measure(&region, dark_level, bright_level);
+    // Noise is "sharp" too: a blurred face under sensor noise would pass. Its share of the
+    // differences is estimated and taken out.
+    metrics.sharpness = texture(&region).sharpness_without_noise(noise_variance(&region));
+    // The ring: the box grown by its own size on every side, less the box.
+    let (rx0, ry0) = (x0.saturating_sub(w), y0.saturating_sub(h));
+    let (rx1, ry1) = ((x1 + w).min(luma.width), (y1 + h).min(luma.height));
+    let mut histogram = [0usize; 256];
+    let mut count = 0;
+    for y in ry0..ry1 {
+        for x in rx0..rx1 {
+            if (x0..x1).contains(&x) && (y0..y1).contains(&y) {
+                continue;
+            }
+            let v = luma.pixels[y * luma.width + x];
+            histogram[usize::from((v.clamp(0.0, 255.0) + 0.5) as u8)] += 1;
+            count += 1;
+        }
+    }
+    let mut seen = 0;
+    let mut surround = metrics.median_luma;
+    if count > 0 {
+        for (level, &n) in histogram.iter().enumerate() {
+            seen += n;
+            if seen * 2 >= count {
+                surround = level as u8;
+                break;
+            }
+        }
+    }
+    Some((metrics, surround))
+}
+
 /// What the measures of texture need from the interior pixels (all but the border),
 /// gathered in one pass: for each of [`DIRECTIONS`], the sums of squared first and second
 /// differences; and the sum and squared sum of the 4-neighbour Laplacian.
@@ -373,7 +459,48 @@ fn accumulate(acc: &mut [[f32; LANES]; 10], px: [&[f32; LANES]; 9]) {
     }
 }
 
+/// The variance of white noise in `l`, estimated as Donoho's: from the median absolute
+/// value of the finest diagonal Haar detail (half the 2 × 2 block's diagonal difference),
+/// over 0.6745, squared. Edges and texture are a minority of blocks, so the median reads
+/// the noise.
+fn noise_variance(l: &Luma) -> f64 {
+    let (w, h) = (l.width, l.height);
+    let mut details: Vec<f32> = Vec::with_capacity((w / 2) * (h / 2));
+    for y in (0..h.saturating_sub(1)).step_by(2) {
+        for x in (0..w.saturating_sub(1)).step_by(2) {
+            let p = |dx: usize, dy: usize| l.pixels[(y + dy) * w + x + dx];
+            details.push(((p(0, 0) - p(1, 0) - p(0, 1) + p(1, 1)) / 2.0).abs());
+        }
+    }
+    if details.is_empty() {
+        return 0.0;
+    }
+    let mid = details.len() / 2;
+    let (_, median, _) = details.select_nth_unstable_by(mid, f32::total_cmp);
+    (f64::from(*median) / 0.6745).powi(2)
+}
+
 impl Texture {
+    /// [`sharpness`](Self::sharpness) with white noise of variance `noise` taken out of
+    /// the differences: it adds 2·noise to a mean squared first difference and 6·noise to
+    /// a second one.
+    fn sharpness_without_noise(&self, noise: f64) -> f64 {
+        if self.n == 0.0 {
+            return 0.0;
+        }
+        (0..DIRECTIONS.len())
+            .map(|d| {
+                let first = self.first[d] / self.n - 2.0 * noise;
+                let second = (self.second[d] / self.n - 6.0 * noise).max(0.0);
+                if first > f64::EPSILON {
+                    0.5 * second / first
+                } else {
+                    0.0
+                }
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+
     /// Variance of the 4-neighbour Laplacian over the interior.
     fn laplacian_variance(&self) -> f64 {
         if self.n == 0.0 {

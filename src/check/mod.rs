@@ -9,7 +9,7 @@ mod report;
 
 use std::borrow::Cow;
 
-pub use analysis::Metrics;
+pub use analysis::{FaceMetrics, Metrics};
 pub use face::{Face, Landmarks};
 pub use options::{CheckOptions, Role, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
@@ -213,7 +213,7 @@ impl Checker {
                 return;
             }
         };
-        judge_picture(report, decoded.picture(), options, &mut self.luma);
+        let mut largest = None;
         if options.detect_faces {
             let located = face::locate(
                 &mut self.detector,
@@ -222,6 +222,7 @@ impl Checker {
                 options.min_face_score,
                 &mut self.rgb,
             );
+            largest = located.faces.first().copied();
             // Decoded pixels → stored pixels → the upright picture's.
             let stored = (header.width, header.height);
             let exif = Transform::from(header.orientation);
@@ -241,6 +242,13 @@ impl Checker {
             let upright = exif.output_size(stored.0, stored.1);
             face::judge_faces(report, &report.faces.clone(), upright, spec, options);
         }
+        judge_picture(
+            report,
+            decoded.picture(),
+            largest.as_ref(),
+            options,
+            &mut self.luma,
+        );
         // A JPEG's planes are kept for the next call; a packed picture (a full decode, up
         // to the limits) is let go.
         if let Decoded::Planes(planes) = decoded {
@@ -615,7 +623,8 @@ pub(crate) fn check_encoded(
         },
     );
     if options.analyse && report.format.is_some() {
-        judge_picture(&mut report, picture, options, luma_memory);
+        let largest = faces.first().filter(|_| options.detect_faces);
+        judge_picture(&mut report, picture, largest, options, luma_memory);
         if options.detect_faces {
             report.faces = faces.to_vec();
             face::judge_faces(&mut report, faces, picture.size(), spec, options);
@@ -626,15 +635,37 @@ pub(crate) fn check_encoded(
 }
 
 /// Judges `picture` on its luminance copy, made in the memory of `luma_memory` and left
-/// there for the next call.
+/// there for the next call: on the region of `face` (in `picture`'s pixels) where one was
+/// found, on the whole picture otherwise.
 fn judge_picture(
     report: &mut Report,
     picture: Picture,
+    face: Option<&Face>,
     options: &CheckOptions,
     luma_memory: &mut Vec<f32>,
 ) {
     let reuse = std::mem::take(luma_memory);
     let luma = analysis::luma_of(picture, options.analysis_short_side.max(1), reuse);
+    if let (Some(luma), Some(face)) = (luma.as_ref(), face) {
+        let (pw, ph) = picture.size();
+        let sx = luma.width as f32 / pw.max(1) as f32;
+        let sy = luma.height as f32 / ph.max(1) as f32;
+        let clamp = |v: f32, max: usize| (v.max(0.0).round() as usize).min(max);
+        let region = (
+            clamp(face.x * sx, luma.width),
+            clamp(face.y * sy, luma.height),
+            clamp((face.x + face.width) * sx, luma.width),
+            clamp((face.y + face.height) * sy, luma.height),
+        );
+        report.face_metrics =
+            analysis::measure_region(luma, region, options.dark_level, options.bright_level).map(
+                |(region, surround_luma)| FaceMetrics {
+                    backlight: i16::from(surround_luma) - i16::from(region.median_luma),
+                    region,
+                    surround_luma,
+                },
+            );
+    }
     judge(report, luma.as_ref(), options);
     if let Some(luma) = luma {
         *luma_memory = luma.pixels;
@@ -649,8 +680,15 @@ fn judge(report: &mut Report, luma: Option<&analysis::Luma>, options: &CheckOpti
         }));
         return;
     };
-    let m = analysis::measure(luma, options.dark_level, options.bright_level);
-    report.metrics = Some(m);
+    let whole = analysis::measure(luma, options.dark_level, options.bright_level);
+    report.metrics = Some(whole);
+    // The face's region where one was found (the service judges the face), with the
+    // thresholds calibrated for it; the whole picture otherwise.
+    let face = report.face_metrics;
+    let (m, t, what) = match face {
+        Some(f) => (f.region, Thresholds::face(options), "the face: "),
+        None => (whole, Thresholds::whole(options), ""),
+    };
     let mut push = |rule: Rule, measure: Measure, measured: f64, limit: f64, message: String| {
         report.findings.push(finding(
             rule,
@@ -661,77 +699,125 @@ fn judge(report: &mut Report, luma: Option<&analysis::Luma>, options: &CheckOpti
             message,
         ));
     };
-    if m.sharpness < options.min_sharpness {
+    if let Some(f) = face {
+        if f.backlight > options.max_backlight {
+            push(
+                Rule::Exposure,
+                Measure::Backlight,
+                f64::from(f.backlight),
+                f64::from(options.max_backlight),
+                format!(
+                    "backlit (the background is {} levels brighter than the face, at most {} wanted): retake it facing the light",
+                    f.backlight, options.max_backlight
+                ),
+            );
+        }
+    }
+    if m.sharpness < t.min_sharpness {
         push(
             Rule::Blur,
             Measure::Sharpness,
             m.sharpness,
-            options.min_sharpness,
+            t.min_sharpness,
             format!(
-                "looks blurred (sharpness {:.2}, at least {:.2} wanted): retake it in focus, holding still",
-                m.sharpness, options.min_sharpness
+                "{what}looks blurred (sharpness {:.2}, at least {:.2} wanted): retake it in focus, holding still",
+                m.sharpness, t.min_sharpness
             ),
         );
     }
-    if m.median_luma < options.min_median_luma {
+    if m.median_luma < t.min_median_luma {
         push(
             Rule::Exposure,
             Measure::MedianLuma,
             f64::from(m.median_luma),
-            f64::from(options.min_median_luma),
+            f64::from(t.min_median_luma),
             format!(
-                "under-exposed (median brightness {}, at least {} wanted): retake it in more light",
-                m.median_luma, options.min_median_luma
+                "{what}under-exposed (median brightness {}, at least {} wanted): retake it in more light",
+                m.median_luma, t.min_median_luma
             ),
         );
-    } else if m.dark_fraction > options.max_dark_fraction {
+    } else if m.dark_fraction > t.max_dark_fraction {
         push(
             Rule::Exposure,
             Measure::DarkFraction,
             m.dark_fraction,
-            options.max_dark_fraction,
+            t.max_dark_fraction,
             format!(
-                "under-exposed ({:.0}% of pixels clipped black, at most {:.0}%): retake it in more light",
+                "{what}under-exposed ({:.0}% of pixels clipped black, at most {:.0}%): retake it in more light",
                 100.0 * m.dark_fraction,
-                100.0 * options.max_dark_fraction
+                100.0 * t.max_dark_fraction
             ),
         );
     }
-    if m.median_luma > options.max_median_luma {
+    if m.median_luma > t.max_median_luma {
         push(
             Rule::Exposure,
             Measure::MedianLuma,
             f64::from(m.median_luma),
-            f64::from(options.max_median_luma),
+            f64::from(t.max_median_luma),
             format!(
-                "over-exposed (median brightness {}, at most {} wanted): retake it out of direct light",
-                m.median_luma, options.max_median_luma
+                "{what}over-exposed (median brightness {}, at most {} wanted): retake it out of direct light",
+                m.median_luma, t.max_median_luma
             ),
         );
-    } else if m.bright_fraction > options.max_bright_fraction {
+    } else if m.bright_fraction > t.max_bright_fraction {
         push(
             Rule::Exposure,
             Measure::BrightFraction,
             m.bright_fraction,
-            options.max_bright_fraction,
+            t.max_bright_fraction,
             format!(
-                "over-exposed ({:.0}% of pixels clipped white, at most {:.0}%): retake it out of direct light",
+                "{what}over-exposed ({:.0}% of pixels clipped white, at most {:.0}%): retake it out of direct light",
                 100.0 * m.bright_fraction,
-                100.0 * options.max_bright_fraction
+                100.0 * t.max_bright_fraction
             ),
         );
     }
-    if m.contrast < options.min_contrast {
+    if m.contrast < t.min_contrast {
         push(
             Rule::Contrast,
             Measure::Contrast,
             m.contrast,
-            options.min_contrast,
+            t.min_contrast,
             format!(
-                "very low contrast ({:.2}, at least {:.2} wanted): retake it in clear, even light",
-                m.contrast, options.min_contrast
+                "{what}very low contrast ({:.2}, at least {:.2} wanted): retake it in clear, even light",
+                m.contrast, t.min_contrast
             ),
         );
+    }
+}
+
+/// The limits the image-quality rules judge a picture's or a face's measures by.
+struct Thresholds {
+    min_sharpness: f64,
+    min_median_luma: u8,
+    max_dark_fraction: f64,
+    max_median_luma: u8,
+    max_bright_fraction: f64,
+    min_contrast: f64,
+}
+
+impl Thresholds {
+    fn whole(o: &CheckOptions) -> Self {
+        Thresholds {
+            min_sharpness: o.min_sharpness,
+            min_median_luma: o.min_median_luma,
+            max_dark_fraction: o.max_dark_fraction,
+            max_median_luma: o.max_median_luma,
+            max_bright_fraction: o.max_bright_fraction,
+            min_contrast: o.min_contrast,
+        }
+    }
+
+    fn face(o: &CheckOptions) -> Self {
+        Thresholds {
+            min_sharpness: o.min_face_sharpness,
+            min_median_luma: o.min_face_luma,
+            max_dark_fraction: o.max_face_dark_fraction,
+            max_median_luma: o.max_face_luma,
+            max_bright_fraction: o.max_face_bright_fraction,
+            min_contrast: o.min_face_contrast,
+        }
     }
 }
 

@@ -98,6 +98,30 @@ pub struct CheckOptions {
     /// (haze, fog, a washed-out scan). Default 0.25: photos as taken score 0.55 and up,
     /// their contrast scaled by a quarter at most 0.23.
     pub min_contrast: f64,
+    /// Lowest [`Metrics::sharpness`](crate::Metrics) of the face's region
+    /// ([`FaceMetrics`](crate::FaceMetrics)) before the face is judged blurred. The face
+    /// thresholds replace the whole-picture ones when a face is found. Every face default
+    /// was chosen on the `fit` half of the labelled set of `tools/calibration/` and
+    /// reported on the `held` half (README, "Calibration on the face"). Default 0.17:
+    /// Gaussian blur σ 1 scores 0.20 and up, σ 3 (with or without noise σ 10) at most
+    /// 0.17.
+    pub min_face_sharpness: f64,
+    /// Lowest median luminance of the face before it is judged under-exposed. Default 70.
+    pub min_face_luma: u8,
+    /// Highest median luminance of the face before it is judged over-exposed. Default 200.
+    pub max_face_luma: u8,
+    /// Largest share of the face's pixels clipped black. Default 0.3.
+    pub max_face_dark_fraction: f64,
+    /// Largest share of the face's pixels clipped white (a face blown out to white).
+    /// Default 0.2.
+    pub max_face_bright_fraction: f64,
+    /// Lowest contrast of the face's region. Default 0.3: faces as taken score 0.55 and
+    /// up, squeezed to a quarter at most 0.27.
+    pub min_face_contrast: f64,
+    /// Most luminance levels by which the face's surroundings may be brighter than the
+    /// face before it is judged backlit. Default 100 (a photo as taken against a bright
+    /// wall measured 83).
+    pub max_backlight: i16,
     /// Which image of the call this is. Default [`Role::Face`].
     pub role: Role,
     /// Look for faces and judge the face rules (`face`, `faces`, `face_area`,
@@ -142,6 +166,13 @@ impl Default for CheckOptions {
             max_bright_fraction: 0.5,
             min_contrast: 0.25,
             min_jpeg_quality: 90,
+            min_face_sharpness: 0.17,
+            min_face_luma: 70,
+            max_face_luma: 200,
+            max_face_dark_fraction: 0.3,
+            max_face_bright_fraction: 0.2,
+            min_face_contrast: 0.3,
+            max_backlight: 100,
             role: Role::Face,
             detect_faces: true,
             min_face_score: 0.75,

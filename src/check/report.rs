@@ -146,6 +146,8 @@ pub enum Measure {
     /// How far the nose sits off the centre between the eyes, as a share of the face's
     /// width (0 frontal).
     FaceYaw,
+    /// [`FaceMetrics::backlight`](crate::FaceMetrics).
+    Backlight,
 }
 
 impl Measure {
@@ -178,6 +180,7 @@ impl Measure {
             Measure::FaceOutside => "face_outside",
             Measure::FaceRoll => "face_roll",
             Measure::FaceYaw => "face_yaw",
+            Measure::Backlight => "backlight",
         }
     }
 }
@@ -324,6 +327,9 @@ pub struct Report {
     /// The faces found, largest first, in the upright picture's pixels (empty when none
     /// were found or none were looked for).
     pub faces: Vec<crate::Face>,
+    /// The measures of the largest face's region, which the blur, exposure and contrast
+    /// rules judge when a face was found (`metrics` is the whole picture's).
+    pub face_metrics: Option<crate::FaceMetrics>,
     /// What was found, most severe first.
     pub findings: Vec<Finding>,
 }
@@ -339,6 +345,7 @@ impl Report {
             jpeg_quality: None,
             metrics: None,
             faces: Vec::new(),
+            face_metrics: None,
             findings: Vec::new(),
         }
     }
