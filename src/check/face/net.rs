@@ -5,11 +5,13 @@
 //! writes which slot. [`Net::parse`] checks every shape and index once, so the forward
 //! pass's slicing cannot go out of bounds.
 
+use pulp::Simd;
+
 /// Output channels computed together by [`gemm_rows`] (weights are stored in blocks of
 /// this many).
 const CO: usize = 4;
 /// Pixels computed together by [`gemm_rows`].
-const PX: usize = 8;
+const PX: usize = 16;
 
 /// One operation of the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -293,48 +295,9 @@ impl Net {
     /// anchor) to `boxes`, in MediaPipe's anchor order.
     pub(crate) fn run(&self, scratch: &mut Scratch, scores: &mut Vec<f32>, boxes: &mut Vec<f32>) {
         self.ready(scratch);
-        for op in &self.ops {
-            let mut out = std::mem::take(&mut scratch.slots[op.out]);
-            let a = &scratch.slots[op.a];
-            let w = &self.floats[op.weights.clone()];
-            let bias = &self.floats[op.bias.clone()];
-            match op.kind {
-                Kind::Conv => conv(
-                    op,
-                    a,
-                    w,
-                    bias,
-                    &mut out,
-                    &mut scratch.pad,
-                    &mut scratch.offsets,
-                ),
-                Kind::Depthwise => depthwise(op, a, w, bias, &mut out, &mut scratch.pad),
-                Kind::Pointwise => {
-                    let n = op.h * op.w;
-                    scratch.offsets.clear();
-                    scratch.offsets.extend((0..op.cin).map(|c| c * n));
-                    let o = &mut out[..op.cout * n];
-                    gemm_rows(a, &scratch.offsets, w, bias, op.cout, n, o, n, 0, op.relu);
-                }
-                Kind::Add => {
-                    let n = op.h * op.w;
-                    let b = &scratch.slots[op.b][..op.cin * n];
-                    let a = &a[..op.cout * n];
-                    let o = &mut out[..op.cout * n];
-                    let (head, tail) = o.split_at_mut(op.cin * n);
-                    let (a_head, a_tail) = a.split_at(op.cin * n);
-                    for ((o, &x), &y) in head.iter_mut().zip(a_head).zip(b) {
-                        *o = x + y;
-                    }
-                    tail.copy_from_slice(a_tail);
-                    if op.relu {
-                        o.iter_mut().for_each(|v| *v = v.max(0.0));
-                    }
-                }
-                Kind::MaxPool => maxpool(op, a, &mut out),
-            }
-            scratch.slots[op.out] = out;
-        }
+        // The whole pass is compiled once more for each instruction set `pulp` detects at
+        // run time (AVX2 + FMA, ...): every kernel below is `#[inline(always)]`.
+        pulp::Arch::new().dispatch(Forward { net: self, scratch });
         scores.clear();
         boxes.clear();
         for (layer, &(cells, per)) in LAYERS.iter().enumerate() {
@@ -352,12 +315,100 @@ impl Net {
     }
 }
 
+/// [`Net::run`]'s layers, for [`pulp::Arch::dispatch`].
+struct Forward<'a> {
+    net: &'a Net,
+    scratch: &'a mut Scratch,
+}
+
+impl pulp::WithSimd for Forward<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) -> Self::Output {
+        forward(simd, self.net, self.scratch);
+    }
+}
+
+/// `acc + w · x`, fused where `S` has vectors (each of pulp's vector levels has FMA;
+/// without it a fused multiply-add would be a slow library call).
+#[inline(always)]
+fn madd<S: Simd>(acc: f32, w: f32, x: f32) -> f32 {
+    if !S::IS_SCALAR {
+        w.mul_add(x, acc)
+    } else {
+        acc + w * x
+    }
+}
+
+/// Runs every op of `net` over the slots of `scratch`.
+#[inline(always)]
+fn forward<S: Simd>(simd: S, net: &Net, scratch: &mut Scratch) {
+    for op in &net.ops {
+        let mut out = std::mem::take(&mut scratch.slots[op.out]);
+        let a = &scratch.slots[op.a];
+        let w = &net.floats[op.weights.clone()];
+        let bias = &net.floats[op.bias.clone()];
+        match op.kind {
+            Kind::Conv => conv(
+                simd,
+                op,
+                a,
+                w,
+                bias,
+                &mut out,
+                &mut scratch.pad,
+                &mut scratch.offsets,
+            ),
+            Kind::Depthwise => depthwise(simd, op, a, w, bias, &mut out, &mut scratch.pad),
+            Kind::Pointwise => {
+                let n = op.h * op.w;
+                scratch.offsets.clear();
+                scratch.offsets.extend((0..op.cin).map(|c| c * n));
+                let o = &mut out[..op.cout * n];
+                gemm_rows(
+                    simd,
+                    a,
+                    &scratch.offsets,
+                    w,
+                    bias,
+                    op.cout,
+                    n,
+                    o,
+                    n,
+                    0,
+                    op.relu,
+                );
+            }
+            Kind::Add => {
+                let n = op.h * op.w;
+                let b = &scratch.slots[op.b][..op.cin * n];
+                let a = &a[..op.cout * n];
+                let o = &mut out[..op.cout * n];
+                let (head, tail) = o.split_at_mut(op.cin * n);
+                let (a_head, a_tail) = a.split_at(op.cin * n);
+                for ((o, &x), &y) in head.iter_mut().zip(a_head).zip(b) {
+                    *o = x + y;
+                }
+                tail.copy_from_slice(a_tail);
+                if op.relu {
+                    o.iter_mut().for_each(|v| *v = v.max(0.0));
+                }
+            }
+            Kind::MaxPool => maxpool(op, a, &mut out),
+        }
+        scratch.slots[op.out] = out;
+    }
+}
+
 /// `out[co][out_offset + p] = bias[co] + Σ_t w[co][t] · src[offsets[t] + p]` for
 /// `p < pixels`, output planes `plane` apart; ReLU if `relu`. `w` in blocks of [`CO`]
 /// output channels (`[block][tap][CO]`). The inner loops are fixed-size so that the
 /// compiler keeps the accumulators in vector registers.
 #[allow(clippy::too_many_arguments)]
-fn gemm_rows(
+#[inline(always)]
+fn gemm_rows<S: Simd>(
+    simd: S,
     src: &[f32],
     offsets: &[usize],
     w: &[f32],
@@ -377,6 +428,11 @@ fn gemm_rows(
         .enumerate()
     {
         let mut p0 = 0;
+        if !S::IS_SCALAR {
+            p0 = gemm_tiles(
+                simd, src, offsets, wb, bb, blk, cout, pixels, out, plane, out_offset, relu,
+            );
+        }
         while p0 < pixels {
             let len = PX.min(pixels - p0);
             let mut acc = [[0f32; PX]; CO];
@@ -390,7 +446,7 @@ fn gemm_rows(
                         .unwrap_or(&[0.0; PX]);
                     for (row, &wv) in acc.iter_mut().zip(wt) {
                         for (a, &xv) in row.iter_mut().zip(x) {
-                            *a += wv * xv;
+                            *a = madd::<S>(*a, wv, xv);
                         }
                     }
                 }
@@ -400,7 +456,7 @@ fn gemm_rows(
                     x[..len].copy_from_slice(&src[off + p0..off + p0 + len]);
                     for (row, &wv) in acc.iter_mut().zip(wt) {
                         for (a, &xv) in row.iter_mut().zip(&x) {
-                            *a += wv * xv;
+                            *a = madd::<S>(*a, wv, xv);
                         }
                     }
                 }
@@ -420,10 +476,64 @@ fn gemm_rows(
     }
 }
 
+/// [`gemm_rows`] for `S`'s vectors, two per row of [`CO`] output channels, for the
+/// output block `blk` (weights `wb`, bias `bb`); returns how many pixels it did (whole
+/// tiles only, the rest is left to the caller).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn gemm_tiles<S: Simd>(
+    simd: S,
+    src: &[f32],
+    offsets: &[usize],
+    wb: &[f32],
+    bb: &[f32],
+    blk: usize,
+    cout: usize,
+    pixels: usize,
+    out: &mut [f32],
+    plane: usize,
+    out_offset: usize,
+    relu: bool,
+) -> usize {
+    let lanes = S::F32_LANES;
+    let tile = 2 * lanes;
+    let floor = simd.splat_f32s(if relu { 0.0 } else { f32::NEG_INFINITY });
+    let mut p0 = 0;
+    while p0 + tile <= pixels {
+        let mut acc = [[simd.splat_f32s(0.0); 2]; CO];
+        for (row, &b) in acc.iter_mut().zip(bb) {
+            *row = [simd.splat_f32s(b); 2];
+        }
+        for (&off, wt) in offsets.iter().zip(wb.chunks_exact(CO)) {
+            let (x, _) = S::as_simd_f32s(&src[off + p0..off + p0 + tile]);
+            let (x0, x1) = (x[0], x[1]);
+            for (row, &wv) in acc.iter_mut().zip(wt) {
+                let wv = simd.splat_f32s(wv);
+                row[0] = simd.mul_add_e_f32s(wv, x0, row[0]);
+                row[1] = simd.mul_add_e_f32s(wv, x1, row[1]);
+            }
+        }
+        for (j, row) in acc.iter().enumerate() {
+            let co = blk * CO + j;
+            if co >= cout {
+                break;
+            }
+            let start = co * plane + out_offset + p0;
+            let (o, _) = S::as_mut_simd_f32s(&mut out[start..start + tile]);
+            o[0] = simd.max_f32s(row[0], floor);
+            o[1] = simd.max_f32s(row[1], floor);
+        }
+        p0 += tile;
+    }
+    p0
+}
+
 /// The full convolution: each input plane is zero-padded and split into `stride` ×
 /// `stride` phases so that every tap reads a contiguous run; then [`gemm_rows`] row by
 /// row.
-fn conv(
+#[inline(always)]
+fn conv<S: Simd>(
+    simd: S,
     op: &Op,
     src: &[f32],
     w: &[f32],
@@ -476,6 +586,7 @@ fn conv(
             }
         }
         gemm_rows(
+            simd,
             pad,
             offsets,
             w,
@@ -491,12 +602,25 @@ fn conv(
 }
 
 /// Depthwise 3 × 3 convolution: each plane zero-padded, then three rows × three taps.
-fn depthwise(op: &Op, src: &[f32], w: &[f32], bias: &[f32], out: &mut [f32], pad: &mut Vec<f32>) {
+/// With stride 2 each padded row is split into its even and odd columns, so that every
+/// tap reads a contiguous run (and the loop vectorises).
+#[inline(always)]
+fn depthwise<S: Simd>(
+    simd: S,
+    op: &Op,
+    src: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    out: &mut [f32],
+    pad: &mut Vec<f32>,
+) {
     let s = op.stride;
-    let (ph, pw) = ((op.ho - 1) * s + 3, (op.wo - 1) * s + 3);
+    let (h, wi, ho, wo) = (op.h, op.w, op.ho, op.wo);
+    let ph = (ho - 1) * s + 3;
+    // Padded row length; with stride 2, `wo + 1` even columns then `wo + 1` odd ones.
+    let pw = if s == 1 { wo + 2 } else { 2 * (wo + 1) };
     pad.clear();
     pad.resize(ph * pw, 0.0);
-    let (h, wi, wo) = (op.h, op.w, op.wo);
     // The border (zero) is never written: each channel overwrites the same interior.
     for c in 0..op.cin {
         let plane = &src[c * h * wi..(c + 1) * h * wi];
@@ -505,46 +629,51 @@ fn depthwise(op: &Op, src: &[f32], w: &[f32], bias: &[f32], out: &mut [f32], pad
             if py >= ph {
                 break;
             }
-            let n = wi.min(pw - op.pad_left);
-            pad[py * pw + op.pad_left..py * pw + op.pad_left + n].copy_from_slice(&row[..n]);
+            let prow = &mut pad[py * pw..(py + 1) * pw];
+            if s == 1 {
+                let n = wi.min(pw - op.pad_left);
+                prow[op.pad_left..op.pad_left + n].copy_from_slice(&row[..n]);
+            } else {
+                let (even, odd) = prow.split_at_mut(wo + 1);
+                // Padded column j = x + pad_left goes to (j % 2)[j / 2].
+                for (x, &v) in row.iter().enumerate() {
+                    let j = x + op.pad_left;
+                    let half = if j % 2 == 0 { &mut *even } else { &mut *odd };
+                    if let Some(d) = half.get_mut(j / 2) {
+                        *d = v;
+                    }
+                }
+            }
         }
         let k: &[f32; 9] = w[c * 9..c * 9 + 9].try_into().unwrap_or(&[0.0; 9]);
         let b = bias[c];
-        let dst = &mut out[c * op.ho * wo..(c + 1) * op.ho * wo];
+        let dst = &mut out[c * ho * wo..(c + 1) * ho * wo];
         for (y, orow) in dst.chunks_exact_mut(wo).enumerate() {
-            let r0 = &pad[(y * s) * pw..(y * s + 1) * pw];
-            let r1 = &pad[(y * s + 1) * pw..(y * s + 2) * pw];
-            let r2 = &pad[(y * s + 2) * pw..(y * s + 3) * pw];
-            if s == 1 {
-                let (r0, r1, r2) = (&r0[..wo + 2], &r1[..wo + 2], &r2[..wo + 2]);
-                for (x, o) in orow.iter_mut().enumerate() {
-                    let v = b
-                        + k[0] * r0[x]
-                        + k[1] * r0[x + 1]
-                        + k[2] * r0[x + 2]
-                        + k[3] * r1[x]
-                        + k[4] * r1[x + 1]
-                        + k[5] * r1[x + 2]
-                        + k[6] * r2[x]
-                        + k[7] * r2[x + 1]
-                        + k[8] * r2[x + 2];
-                    *o = v;
-                }
+            let r = |i: usize| &pad[(y * s + i) * pw..(y * s + i + 1) * pw];
+            // Tap t of a row reads `taps[t][x]`.
+            let (r0, r1, r2) = (r(0), r(1), r(2));
+            let taps: [[&[f32]; 3]; 3] = if s == 1 {
+                [r0, r1, r2].map(|r| [&r[..wo], &r[1..wo + 1], &r[2..wo + 2]])
             } else {
-                for (x, o) in orow.iter_mut().enumerate() {
-                    let i = x * s;
-                    let v = b
-                        + k[0] * r0[i]
-                        + k[1] * r0[i + 1]
-                        + k[2] * r0[i + 2]
-                        + k[3] * r1[i]
-                        + k[4] * r1[i + 1]
-                        + k[5] * r1[i + 2]
-                        + k[6] * r2[i]
-                        + k[7] * r2[i + 1]
-                        + k[8] * r2[i + 2];
-                    *o = v;
-                }
+                [r0, r1, r2].map(|r| {
+                    let (e, o) = r.split_at(wo + 1);
+                    [&e[..wo], &o[..wo], &e[1..wo + 1]]
+                })
+            };
+            let [[a0, a1, a2], [b0, b1, b2], [c0, c1, c2]] = taps;
+            let (a0, a1, a2) = (&a0[..wo], &a1[..wo], &a2[..wo]);
+            let (b0, b1, b2) = (&b0[..wo], &b1[..wo], &b2[..wo]);
+            let (c0, c1, c2) = (&c0[..wo], &c1[..wo], &c2[..wo]);
+            for (x, o) in orow.iter_mut().enumerate() {
+                let mut v = madd::<S>(b, k[0], a0[x]);
+                v = madd::<S>(v, k[1], a1[x]);
+                v = madd::<S>(v, k[2], a2[x]);
+                v = madd::<S>(v, k[3], b0[x]);
+                v = madd::<S>(v, k[4], b1[x]);
+                v = madd::<S>(v, k[5], b2[x]);
+                v = madd::<S>(v, k[6], c0[x]);
+                v = madd::<S>(v, k[7], c1[x]);
+                *o = madd::<S>(v, k[8], c2[x]);
             }
             if op.relu {
                 orow.iter_mut().for_each(|v| *v = v.max(0.0));
@@ -554,6 +683,7 @@ fn depthwise(op: &Op, src: &[f32], w: &[f32], bias: &[f32], out: &mut [f32], pad
 }
 
 /// 2 × 2 max-pool, stride 2.
+#[inline(always)]
 fn maxpool(op: &Op, src: &[f32], out: &mut [f32]) {
     let (h, w, ho, wo) = (op.h, op.w, op.ho, op.wo);
     for c in 0..op.cin {
