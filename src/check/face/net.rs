@@ -606,7 +606,7 @@ fn conv<S: Simd>(
 /// tap reads a contiguous run (and the loop vectorises).
 #[inline(always)]
 fn depthwise<S: Simd>(
-    simd: S,
+    _simd: S,
     op: &Op,
     src: &[f32],
     w: &[f32],
