@@ -531,6 +531,7 @@ fn gemm_tiles<S: Simd>(
 /// The full convolution: each input plane is zero-padded and split into `stride` ×
 /// `stride` phases so that every tap reads a contiguous run; then [`gemm_rows`] row by
 /// row.
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn conv<S: Simd>(
     simd: S,
@@ -664,7 +665,22 @@ fn depthwise<S: Simd>(
             let (a0, a1, a2) = (&a0[..wo], &a1[..wo], &a2[..wo]);
             let (b0, b1, b2) = (&b0[..wo], &b1[..wo], &b2[..wo]);
             let (c0, c1, c2) = (&c0[..wo], &c1[..wo], &c2[..wo]);
-            for (x, o) in orow.iter_mut().enumerate() {
+            let mut x0 = 0;
+            if !S::IS_SCALAR {
+                let lanes = S::F32_LANES;
+                let taps = [a0, a1, a2, b0, b1, b2, c0, c1, c2];
+                while x0 + lanes <= wo {
+                    let mut v = simd.splat_f32s(b);
+                    for (t, &kv) in taps.iter().zip(k) {
+                        let (xs, _) = S::as_simd_f32s(&t[x0..x0 + lanes]);
+                        v = simd.mul_add_e_f32s(simd.splat_f32s(kv), xs[0], v);
+                    }
+                    let (o, _) = S::as_mut_simd_f32s(&mut orow[x0..x0 + lanes]);
+                    o[0] = v;
+                    x0 += lanes;
+                }
+            }
+            for (x, o) in orow.iter_mut().enumerate().skip(x0) {
                 let mut v = madd::<S>(b, k[0], a0[x]);
                 v = madd::<S>(v, k[1], a1[x]);
                 v = madd::<S>(v, k[2], a2[x]);
