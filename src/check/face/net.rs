@@ -607,7 +607,7 @@ fn conv<S: Simd>(
 /// tap reads a contiguous run (and the loop vectorises).
 #[inline(always)]
 fn depthwise<S: Simd>(
-    _simd: S,
+    simd: S,
     op: &Op,
     src: &[f32],
     w: &[f32],
