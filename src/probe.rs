@@ -41,6 +41,8 @@ pub(crate) struct JpegHeader {
     /// Whether a component other than the first is sampled more densely than the first
     /// (luma) along either axis.
     pub(crate) chroma_denser: bool,
+    /// Whether an end-of-image marker follows the first scan.
+    pub(crate) has_eoi: bool,
 }
 
 impl JpegHeader {
@@ -80,6 +82,21 @@ pub(crate) fn probe(data: &[u8], limits: &Limits) -> Result<Header, Error> {
         Format::Png => probe_png(data)?,
     };
     check_limits(&header, limits)?;
+    if header.jpeg.as_ref().is_some_and(|j| !j.has_eoi) {
+        // libjpeg decodes a picture whose only fault is a missing end-of-image marker
+        // (with a warning); so do we, when the picture is provably whole: one sequential
+        // scan of every component (a progressive file may lack whole scans, each a valid
+        // end) that our own decoder reads to its last block within the data. Anything
+        // else without the marker is taken to be cut short.
+        let whole = header.jpeg.as_ref().is_some_and(|j| {
+            !j.progressive && j.scans == 1 && j.first_scan_components == j.components
+        }) && crate::decode::scan_is_whole(data, &header);
+        if !whole {
+            return Err(corrupt_jpeg(
+                "truncated: no end-of-image marker after the scan",
+            ));
+        }
+    }
     Ok(header)
 }
 
@@ -139,19 +156,17 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     let mut tables: [Option<[u16; 64]>; 4] = [None; 4];
     let mut frame: Option<Frame> = None;
     let first_scan_components = loop {
-        if pos >= data.len() {
-            return Err(corrupt_jpeg("truncated in the header"));
-        }
-        if data[pos] != 0xFF {
-            return Err(corrupt_jpeg(format!("no marker at byte {pos}")));
-        }
-        while data.get(pos) == Some(&0xFF) {
-            pos += 1;
-        }
-        let Some(&marker) = data.get(pos) else {
-            return Err(corrupt_jpeg("truncated in the header"));
+        // Bytes that are not a marker where one belongs are skipped, as libjpeg does
+        // (with a warning, "extraneous bytes before marker"): some writers leave a few.
+        let Some(at) = next_marker(data, pos) else {
+            return Err(corrupt_jpeg(if pos == 2 {
+                "no marker after the start-of-image marker"
+            } else {
+                "truncated in the header"
+            }));
         };
-        pos += 1;
+        let marker = data[at];
+        pos = at + 1;
         match marker {
             0xD0..=0xD7 | 0x01 => continue,
             0xD9 => return Err(corrupt_jpeg("end of image before any scan")),
@@ -184,12 +199,8 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     // must be refused instead. Entropy-coded data cannot hold an EOI marker (0xFF is
     // stuffed), so one after the first scan means the file was written to its end; bytes
     // after it (a motion photo's video, say) are allowed. Searched from the end, where it
-    // almost always is.
-    if !data[pos..].windows(2).rev().any(|w| w == [0xFF, 0xD9]) {
-        return Err(corrupt_jpeg(
-            "truncated: no end-of-image marker after the scan",
-        ));
-    }
+    // almost always is. Without one, [`probe`] asks whether the scan is complete.
+    let has_eoi = data[pos..].windows(2).rev().any(|w| w == [0xFF, 0xD9]);
     let Frame {
         width,
         height,
@@ -231,6 +242,7 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
             first_scan_components,
             scans,
             chroma_denser,
+            has_eoi,
         }),
     })
 }
@@ -269,6 +281,22 @@ fn scans_from(data: &[u8], mut pos: usize, limit: usize) -> usize {
         }
     }
     scans
+}
+
+/// Where the next marker's code is, from `pos` on: past any bytes that are not a marker
+/// (libjpeg's `next_marker`: anything up to a 0xFF, fill bytes, and a 0xFF followed by a
+/// stuffed zero, are skipped); `None` when the data ends first.
+pub(crate) fn next_marker(data: &[u8], mut pos: usize) -> Option<usize> {
+    loop {
+        pos += memchr::memchr(0xFF, data.get(pos..)?)?;
+        while data.get(pos) == Some(&0xFF) {
+            pos += 1;
+        }
+        match data.get(pos)? {
+            0x00 => pos += 1,
+            _ => return Some(pos),
+        }
+    }
 }
 
 /// What a frame header says.

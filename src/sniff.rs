@@ -35,9 +35,11 @@ impl Format {
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-/// Tells JPEG and PNG from the first bytes; names what it saw otherwise.
+/// Tells JPEG and PNG from the first bytes; names what it saw otherwise. The
+/// start-of-image marker alone makes a JPEG: what follows it, a marker or not, is the
+/// probe's to judge (a damaged JPEG is no other format).
 pub(crate) fn sniff(data: &[u8]) -> Result<Format, Error> {
-    if data.starts_with(&[0xFF, 0xD8, 0xFF]) {
+    if data.starts_with(&[0xFF, 0xD8]) {
         return Ok(Format::Jpeg);
     }
     if data.starts_with(PNG_SIGNATURE) {
@@ -67,7 +69,7 @@ fn name_of(data: &[u8]) -> &'static str {
         "HEIF/HEIC"
     } else if at(0, &[0xFF, 0x0A]) || at(4, b"JXL ") {
         "JPEG XL"
-    } else if at(0, &[0xFF, 0xD8]) {
+    } else if data == [0xFF] {
         "truncated JPEG"
     } else if at(0, &PNG_SIGNATURE[..data.len().min(PNG_SIGNATURE.len())]) {
         "truncated PNG"
@@ -102,7 +104,9 @@ mod tests {
         assert_eq!(found(b"\0\0\0\x18ftypheic"), "HEIF/HEIC");
         assert_eq!(found(b"II*\0"), "TIFF");
         assert_eq!(found(b"hello, world"), "text");
-        assert_eq!(found(b"\xFF\xD8"), "truncated JPEG");
+        assert_eq!(found(b"\xFF"), "truncated JPEG");
+        assert_eq!(sniff(b"\xFF\xD8").unwrap(), Format::Jpeg);
+        assert_eq!(sniff(b"\xFF\xD8\0\0\0").unwrap(), Format::Jpeg);
         assert_eq!(found(b"\x89PN"), "truncated PNG");
         assert_eq!(sniff(b"\xFF\xD8\xFF\xE0").unwrap(), Format::Jpeg);
         assert_eq!(sniff(PNG_SIGNATURE).unwrap(), Format::Png);

@@ -328,6 +328,14 @@ impl<'a> BitReader<'a> {
         self.pos
     }
 
+    /// Whole bytes of data the decoding left unread before the marker that ends the
+    /// scan (a stuffed 0xFF counts two).
+    pub(super) fn unread_bytes(&mut self) -> usize {
+        let buffered = (self.count.saturating_sub(self.phantom) / 8) as usize;
+        let pos = self.pos;
+        buffered + (self.end() - pos)
+    }
+
     /// Discards the rest of the current byte and expects restart marker `RSTn`; `false`
     /// when the data has something else there.
     pub(super) fn restart(&mut self, n: u8) -> bool {

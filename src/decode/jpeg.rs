@@ -119,15 +119,52 @@ pub(super) struct Component {
     pub(super) quant: usize,
 }
 
+/// Why [`decode_scaled`] gave no picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Declined {
+    /// A layout this decoder does not take, or a header with anything odd in it: the
+    /// general decoders have the last word on those.
+    Layout,
+    /// Entropy-coded data no encoder writes: a Huffman code the tables lack, a block of
+    /// more than 64 coefficients, a restart marker missing where it is due, data that
+    /// ends before the last block, or data left over after it. The file is damaged, and
+    /// a decoder that goes on regardless fills the rest with grey or noise.
+    Damaged(String),
+}
+
+/// Whole bytes of entropy-coded data a scan may leave unread before the marker after
+/// it. An encoder writes none (T.81 F.1.2.3 pads the last byte with one-bits); libjpeg
+/// warns of any ("Corrupt JPEG data: N extraneous bytes before marker"), and damaged
+/// data that still decodes to the last block most often ends well before its marker.
+/// One byte of slack for writers that flush a spare byte.
+const MAX_UNREAD_SCAN_BYTES: usize = 1;
+
 /// Decodes `data`, a JPEG the probe found `size` (width, height) large, at `eighths`/8
-/// (1, 2, 3 or 4) of that size, rounded up; `None` when the file is not one this decoder
-/// takes or holds anything odd (a second frame header or one of another size among
-/// them). `reuse`: planes whose memory the result may take over.
-pub(super) fn decode_scaled(
+/// (1, 2, 3 or 4) of that size, rounded up; [`Declined::Layout`] when the file is not
+/// one this decoder takes or holds anything odd (a second frame header or one of another
+/// size among them), [`Declined::Damaged`] when its entropy-coded data is. `reuse`:
+/// planes whose memory the result may take over.
+pub(crate) fn decode_scaled(
     data: &[u8],
     size: (u32, u32),
     eighths: u32,
     reuse: Planes,
+) -> Result<Planes, Declined> {
+    let mut damage = None;
+    decode_until_damaged(data, size, eighths, reuse, &mut damage).ok_or_else(|| match damage {
+        Some(reason) => Declined::Damaged(reason),
+        None => Declined::Layout,
+    })
+}
+
+/// [`decode_scaled`], with `None` for either reason: `damage` says why when the
+/// entropy-coded data is damaged.
+fn decode_until_damaged(
+    data: &[u8],
+    size: (u32, u32),
+    eighths: u32,
+    reuse: Planes,
+    damage: &mut Option<String>,
 ) -> Option<Planes> {
     let mut reuse = reuse.planes.into_iter().map(|plane| plane.samples);
     let n = match eighths {
@@ -139,14 +176,11 @@ pub(super) fn decode_scaled(
     let mut progressive: Option<Progressive> = None;
     let mut pos = 2;
     loop {
-        // Skip fill bytes before the marker.
-        while data.get(pos..pos + 2)? == [0xFF, 0xFF] {
-            pos += 1;
-        }
-        let (&[0xFF, marker], rest) = data.get(pos..)?.split_first_chunk::<2>()? else {
-            return None;
-        };
-        pos += 2;
+        // Fill bytes, and bytes that are not a marker where one belongs, are skipped, as
+        // the probe (and libjpeg) skip them.
+        pos = crate::probe::next_marker(data, pos)?;
+        let (&marker, rest) = data[pos..].split_first()?;
+        pos += 1;
         if matches!(marker, 0x01 | 0xD0..=0xD8) {
             continue;
         }
@@ -186,7 +220,13 @@ pub(super) fn decode_scaled(
                 let (_, _, components) = frame.as_ref()?;
                 let scan = parse_progressive_scan(body, components)?;
                 let coefficients = progressive.as_mut()?;
-                pos += coefficients.decode_scan(data.get(pos..)?, &scan, &tables, components)?;
+                pos += coefficients.decode_scan(
+                    data.get(pos..)?,
+                    &scan,
+                    &tables,
+                    components,
+                    damage,
+                )?;
             }
             0xDA => {
                 let (width, height, components) = frame.as_ref()?;
@@ -197,7 +237,7 @@ pub(super) fn decode_scaled(
                     .collect::<Option<Vec<_>>>()?;
                 let quants: Vec<&[u16; 64]> =
                     components.iter().map(|c| &tables.quant[c.quant]).collect();
-                return decode_scan(
+                let decoded = decode_scan(
                     data.get(pos..)?,
                     (*width, *height),
                     components,
@@ -207,6 +247,7 @@ pub(super) fn decode_scaled(
                     n,
                     &mut reuse,
                 );
+                return decoded.map_err(|reason| *damage = Some(reason)).ok();
             }
             _ => {}
         }
@@ -359,10 +400,10 @@ fn decode_scan(
     restart_interval: usize,
     n: usize,
     reuse: &mut impl Iterator<Item = Vec<u8>>,
-) -> Option<Planes> {
+) -> Result<Planes, String> {
     let keep = kept(n);
-    let h_max = components.iter().map(|c| c.h).max()?;
-    let v_max = components.iter().map(|c| c.v).max()?;
+    let h_max = components.iter().map(|c| c.h).max().unwrap_or(1);
+    let v_max = components.iter().map(|c| c.v).max().unwrap_or(1);
     let mcus_x = (width as usize).div_ceil(8 * h_max);
     let mcus_y = (height as usize).div_ceil(8 * v_max);
     let mut planes: Vec<Plane> = components
@@ -384,7 +425,10 @@ fn decode_scan(
     let mut restarts = Restarts::new(restart_interval);
     for mcu_y in 0..mcus_y {
         for mcu_x in 0..mcus_x {
-            if restarts.before_mcu(&mut reader)? {
+            if restarts
+                .before_mcu(&mut reader)
+                .ok_or_else(|| damaged_at(&reader, "a restart marker missing", mcu_x, mcu_y))?
+            {
                 predictors = [0; 3];
             }
             for (c, comp) in components.iter().enumerate() {
@@ -395,14 +439,11 @@ fn decode_scan(
                         // All that `block` may write, at a length known here (an inline
                         // store rather than a call).
                         block[..MAX_KEPT].fill(0);
-                        let last = reader.block(
-                            dc,
-                            ac,
-                            quants[c],
-                            &mut predictors[c],
-                            &mut block,
-                            keep,
-                        )?;
+                        let last = reader
+                            .block(dc, ac, quants[c], &mut predictors[c], &mut block, keep)
+                            .ok_or_else(|| {
+                                damaged_at(&reader, "a Huffman code out of place", mcu_x, mcu_y)
+                            })?;
                         let x = (mcu_x * comp.h + bx) * n;
                         let y = (mcu_y * comp.v + by) * n;
                         idct.apply(
@@ -417,7 +458,13 @@ fn decode_scan(
         }
     }
     if reader.overran() {
-        return None;
+        return Err("the entropy-coded data ends before the last block".into());
+    }
+    let unread = reader.unread_bytes();
+    if unread > MAX_UNREAD_SCAN_BYTES {
+        return Err(format!(
+            "{unread} bytes of entropy-coded data left after the last block"
+        ));
     }
     let mut planes = Planes {
         width: (width * n as u32).div_ceil(8),
@@ -425,7 +472,16 @@ fn decode_scan(
         planes,
     };
     planes.extend_edges();
-    Some(planes)
+    Ok(planes)
+}
+
+/// A reason for damage found in MCU (`x`, `y`): the data ending early, or `what`.
+pub(super) fn damaged_at(reader: &BitReader, what: &str, x: usize, y: usize) -> String {
+    if reader.overran() {
+        format!("the entropy-coded data ends in MCU row {y}")
+    } else {
+        format!("{what} in the entropy-coded data (MCU row {y}, column {x})")
+    }
 }
 
 /// The reduced inverse DCT: an `n`-point IDCT (n = 1, 2, 3 or 4) of each block's lowest

@@ -7,6 +7,8 @@ mod progressive;
 
 pub(crate) use jpeg::Planes;
 
+use jpeg::Declined;
+
 use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, ImageReader};
@@ -91,13 +93,23 @@ pub(crate) fn decode_shrunk(
             } else {
                 shrink_on_load_eighths(header, min_width, min_height)
             };
+            let size = (header.width, header.height);
             if eighths < 8 {
-                if let Some(planes) =
-                    jpeg::decode_scaled(data, (header.width, header.height), eighths, reuse)
-                {
-                    return Ok(Decoded::Planes(planes));
+                match jpeg::decode_scaled(data, size, eighths, reuse) {
+                    Ok(planes) => return Ok(Decoded::Planes(planes)),
+                    Err(Declined::Damaged(reason)) => return Err(damaged(reason)),
+                    Err(Declined::Layout) => {}
                 }
                 return decode_jpeg_scaled(data, header, limits, eighths).map(Decoded::Rgb);
+            }
+            // The general decoders go on past damaged entropy-coded data (zune-jpeg fills
+            // the rest with grey, without an error): our own decoder reads it first, at
+            // 1/8 (the entropy decoding, little more), where it takes the layout, so that
+            // a picture is refused or taken whatever size it is decoded at.
+            if let Err(Declined::Damaged(reason)) =
+                jpeg::decode_scaled(data, size, 1, Planes::default())
+            {
+                return Err(damaged(reason));
             }
             if !jpeg.full_decoder_safe() {
                 // Layouts the full decoder mangles without an error go to `jpeg-decoder`.
@@ -112,6 +124,21 @@ pub(crate) fn decode_shrunk(
         Some(_) => decode(data, header, limits).map(Decoded::Rgb),
         None => decode_png(data, header, limits).map(Decoded::Rgb),
     }
+}
+
+/// The refusal of a JPEG whose entropy-coded data is damaged.
+fn damaged(reason: String) -> Error {
+    Error::Corrupt {
+        format: "JPEG",
+        reason,
+    }
+}
+
+/// Whether the JPEG's one sequential scan (the probe has seen that it has one) is whole:
+/// our decoder reads it to its last block within the data, and no further. `false` for
+/// a layout it does not take, and for data cut short or damaged.
+pub(crate) fn scan_is_whole(data: &[u8], header: &Header) -> bool {
+    jpeg::decode_scaled(data, (header.width, header.height), 1, Planes::default()).is_ok()
 }
 
 /// Decodes a PNG with the `png` crate directly: palettes and low bit depths expanded,
@@ -753,7 +780,7 @@ mod scaled_tests {
     fn progressive_scans_out_of_order_are_left_to_the_general_decoder() {
         let data = fixture("progressive-default-script.jpg");
         let size = size_of(&data);
-        assert!(jpeg::decode_scaled(&data, size, 4, Planes::default()).is_some());
+        assert!(jpeg::decode_scaled(&data, size, 4, Planes::default()).is_ok());
         // The same file with the scans' headers altered one way or another.
         let sos: Vec<usize> = data
             .windows(2)
@@ -782,11 +809,14 @@ mod scaled_tests {
             ("two frames", two_frames),
         ] {
             assert!(
-                jpeg::decode_scaled(&damaged, size, 4, Planes::default()).is_none(),
+                matches!(
+                    jpeg::decode_scaled(&damaged, size, 4, Planes::default()),
+                    Err(Declined::Layout)
+                ),
                 "{what}"
             );
         }
         // A frame of another size than the probe read.
-        assert!(jpeg::decode_scaled(&data, (size.0 + 1, size.1), 4, Planes::default()).is_none());
+        assert!(jpeg::decode_scaled(&data, (size.0 + 1, size.1), 4, Planes::default()).is_err());
     }
 }

@@ -10,7 +10,7 @@
 //! one bit, or AC before DC, makes the decoder answer `None`, as anything odd does.
 
 use super::huffman::{BitReader, HuffmanTable, Restarts};
-use super::jpeg::{samples, Component, Idct, Plane, Planes, Tables};
+use super::jpeg::{damaged_at, samples, Component, Idct, Plane, Planes, Tables};
 
 /// One component's coefficients, on the frame's grid of whole MCUs.
 struct Store {
@@ -98,13 +98,15 @@ impl Progressive {
     }
 
     /// Decodes one scan from `data` (the bytes after its header); returns where the
-    /// marker after it starts. `None` for a scan out of order or damaged.
+    /// marker after it starts. `None` for a scan out of order or damaged; `damage` says
+    /// why when its entropy-coded data is damaged.
     pub(super) fn decode_scan(
         &mut self,
         data: &[u8],
         scan: &Scan,
         tables: &Tables,
         components: &[Component],
+        damage: &mut Option<String>,
     ) -> Option<usize> {
         let first = scan.high == 0;
         if !first && scan.high != scan.low + 1 {
@@ -156,45 +158,61 @@ impl Progressive {
             }
             Some(())
         };
-        if let [(c, _, _)] = scan.components[..] {
-            // One component: its blocks in raster order, one per MCU.
-            let (scan_w, scan_h, blocks_w) = {
-                let s = &self.stores[c];
-                (s.scan_w, s.scan_h, s.blocks_w)
-            };
-            for y in 0..scan_h {
-                for x in 0..scan_w {
-                    restart(&mut reader, &mut run)?;
-                    self.block(
-                        &mut reader,
-                        scan,
-                        c,
-                        0,
-                        huffman[0],
-                        y * blocks_w + x,
-                        &mut run,
-                    )?;
+        let mut at = (0, 0);
+        let mut entropy = || -> Option<()> {
+            if let [(c, _, _)] = scan.components[..] {
+                // One component: its blocks in raster order, one per MCU.
+                let (scan_w, scan_h, blocks_w) = {
+                    let s = &self.stores[c];
+                    (s.scan_w, s.scan_h, s.blocks_w)
+                };
+                for y in 0..scan_h {
+                    for x in 0..scan_w {
+                        at = (x, y);
+                        restart(&mut reader, &mut run)?;
+                        self.block(
+                            &mut reader,
+                            scan,
+                            c,
+                            0,
+                            huffman[0],
+                            y * blocks_w + x,
+                            &mut run,
+                        )?;
+                    }
                 }
-            }
-        } else {
-            // Several components (DC only): whole MCUs, as in a baseline scan.
-            for mcu_y in 0..self.mcus.1 {
-                for mcu_x in 0..self.mcus.0 {
-                    restart(&mut reader, &mut run)?;
-                    for (i, &(c, _, _)) in scan.components.iter().enumerate() {
-                        let (h, v) = self.sampling[c];
-                        let blocks_w = self.stores[c].blocks_w;
-                        for by in 0..v {
-                            for bx in 0..h {
-                                let at = (mcu_y * v + by) * blocks_w + mcu_x * h + bx;
-                                self.block(&mut reader, scan, c, i, huffman[i], at, &mut run)?;
+            } else {
+                // Several components (DC only): whole MCUs, as in a baseline scan.
+                for mcu_y in 0..self.mcus.1 {
+                    for mcu_x in 0..self.mcus.0 {
+                        at = (mcu_x, mcu_y);
+                        restart(&mut reader, &mut run)?;
+                        for (i, &(c, _, _)) in scan.components.iter().enumerate() {
+                            let (h, v) = self.sampling[c];
+                            let blocks_w = self.stores[c].blocks_w;
+                            for by in 0..v {
+                                for bx in 0..h {
+                                    let at = (mcu_y * v + by) * blocks_w + mcu_x * h + bx;
+                                    self.block(&mut reader, scan, c, i, huffman[i], at, &mut run)?;
+                                }
                             }
                         }
                     }
                 }
             }
+            Some(())
+        };
+        if entropy().is_none() {
+            *damage = Some(damaged_at(
+                &reader,
+                "a Huffman code out of place or a restart marker missing",
+                at.0,
+                at.1,
+            ));
+            return None;
         }
         if reader.overran() {
+            *damage = Some("the entropy-coded data of a scan ends before its last block".into());
             return None;
         }
         Some(reader.end())
