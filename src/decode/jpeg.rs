@@ -151,7 +151,7 @@ pub(crate) fn decode_scaled(
     reuse: Planes,
 ) -> Result<Planes, Declined> {
     let mut damage = None;
-    decode_until_damaged(data, size, eighths, reuse, &mut damage).ok_or_else(|| match damage {
+    decode_until_damaged(data, size, eighths, reuse, &mut damage).ok_or(match damage {
         Some(reason) => Declined::Damaged(reason),
         None => Declined::Layout,
     })
