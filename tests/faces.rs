@@ -212,14 +212,7 @@ fn a_document_portrait_is_found_with_the_id_role_and_not_asked_to_fill_the_pictu
 fn psnr_against(jpeg: &[u8], reference: &RgbImage) -> f64 {
     let out = decode_jpeg(jpeg);
     let reference = imageops::resize(reference, out.width, out.height, FilterType::Lanczos3);
-    let mse = out
-        .rgb
-        .iter()
-        .zip(reference.as_raw())
-        .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
-        .sum::<f64>()
-        / out.rgb.len() as f64;
-    10.0 * (255.0 * 255.0 / mse.max(1e-9)).log10()
+    psnr(&out.rgb, reference.as_raw())
 }
 
 #[test]

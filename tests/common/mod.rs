@@ -281,3 +281,47 @@ pub fn sof(width: u16, height: u16) -> Vec<u8> {
     v.extend_from_slice(&[0, 0, 0, 0, 0xFF, 0xD9]);
     v
 }
+
+/// A binary PPM of an RGB picture (what cjpeg reads).
+pub fn ppm(img: &image::RgbImage) -> Vec<u8> {
+    let mut out = format!("P6\n{} {}\n255\n", img.width(), img.height()).into_bytes();
+    out.extend_from_slice(img.as_raw());
+    out
+}
+
+/// Reads djpeg's PPM (or PGM, expanded to RGB).
+pub fn read_pnm(data: &[u8]) -> Decoded {
+    let mut fields = Vec::new();
+    let mut pos = 0;
+    while fields.len() < 4 {
+        while data[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let start = pos;
+        while !data[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        fields.push(std::str::from_utf8(&data[start..pos]).unwrap().to_string());
+    }
+    let pixels = &data[pos + 1..];
+    let (width, height): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let rgb = match fields[0].as_str() {
+        "P6" => pixels.to_vec(),
+        "P5" => pixels.iter().flat_map(|&v| [v, v, v]).collect(),
+        other => panic!("djpeg wrote {other}"),
+    };
+    assert_eq!(rgb.len(), (width * height * 3) as usize);
+    Decoded { width, height, rgb }
+}
+
+/// PSNR in dB of two equally long sample buffers.
+pub fn psnr(a: &[u8], b: &[u8]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let mse = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+        .sum::<f64>()
+        / a.len() as f64;
+    10.0 * (255.0f64 * 255.0 / mse.max(1e-9)).log10()
+}

@@ -63,9 +63,7 @@ fn complete(report: &mut Report, face: &Face, (w, h): (f32, f32)) {
     let points_inside = [l.right_eye, l.left_eye, l.nose, l.mouth]
         .into_iter()
         .all(inside);
-    let clipped_w = (face.x + face.width).min(w) - face.x.max(0.0);
-    let clipped_h = (face.y + face.height).min(h) - face.y.max(0.0);
-    let visible = clipped_w.max(0.0) * clipped_h.max(0.0);
+    let visible = visible_area(face, (w, h));
     let outside = if face.area() > 0.0 {
         1.0 - visible / face.area()
     } else {
@@ -210,9 +208,7 @@ fn frontal(report: &mut Report, face: &Face, options: &CheckOptions) {
 
 /// `face_area`: the largest face's box (inside the picture) as a share of the picture.
 fn area(report: &mut Report, face: &Face, (w, h): (f32, f32), options: &CheckOptions) {
-    let clipped_w = (face.x + face.width).min(w) - face.x.max(0.0);
-    let clipped_h = (face.y + face.height).min(h) - face.y.max(0.0);
-    let share = f64::from(clipped_w.max(0.0) * clipped_h.max(0.0) / (w * h).max(1.0));
+    let share = f64::from(visible_area(face, (w, h)) / (w * h).max(1.0));
     if share < options.min_face_area {
         report.findings.push(finding(
             Rule::FaceArea,
@@ -227,4 +223,11 @@ fn area(report: &mut Report, face: &Face, (w, h): (f32, f32), options: &CheckOpt
             ),
         ));
     }
+}
+
+/// The area of the face's box inside a `w` × `h` picture.
+fn visible_area(face: &Face, (w, h): (f32, f32)) -> f32 {
+    let clipped_w = (face.x + face.width).min(w) - face.x.max(0.0);
+    let clipped_h = (face.y + face.height).min(h) - face.y.max(0.0);
+    clipped_w.max(0.0) * clipped_h.max(0.0)
 }
