@@ -23,15 +23,9 @@ use ekyc_preflight::{check_with, CheckOptions, Preprocessor, Rule, Spec, Turn};
 /// The document's rules scaled down fourfold (a 180-pixel short side), so that small
 /// pictures take both decoding paths: 250 pixels across is decoded whole, 801 shrunk.
 fn spec() -> Spec {
-    let d = Spec::default();
     Spec {
-        min_height: d.min_height / 4,
-        min_width: d.min_width / 4,
-        max_height: d.max_height / 4,
-        max_width: d.max_width / 4,
-        target_short_side: d.target_short_side / 4,
         turn: Turn::Off,
-        ..d
+        ..quarter_spec()
     }
 }
 

@@ -15,15 +15,7 @@ use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 /// small enough for a quick test are decoded at 3/8 of their size, as 12 MP photos are
 /// under the default spec.
 fn spec() -> Spec {
-    let d = Spec::default();
-    Spec {
-        min_height: d.min_height / 4,
-        min_width: d.min_width / 4,
-        max_height: d.max_height / 4,
-        max_width: d.max_width / 4,
-        target_short_side: d.target_short_side / 4,
-        ..d
-    }
+    quarter_spec()
 }
 
 /// An 800 × 1000 photo-like JPEG (decoded at 3/8 for a 180 × 225 output), with restart

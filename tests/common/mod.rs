@@ -325,3 +325,18 @@ pub fn psnr(a: &[u8], b: &[u8]) -> f64 {
         / a.len() as f64;
     10.0 * (255.0f64 * 255.0 / mse.max(1e-9)).log10()
 }
+
+/// The document's rules scaled down fourfold (a 180-pixel short side), so that pictures
+/// small enough for a quick test take the paths 12 MP photos take under the default
+/// spec: decoded at 3/8 of their size, or whole below about 270 pixels across.
+pub fn quarter_spec() -> Spec {
+    let d = Spec::default();
+    Spec {
+        min_height: d.min_height / 4,
+        min_width: d.min_width / 4,
+        max_height: d.max_height / 4,
+        max_width: d.max_width / 4,
+        target_short_side: d.target_short_side / 4,
+        ..d
+    }
+}
