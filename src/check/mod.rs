@@ -226,7 +226,7 @@ impl Checker {
             // Decoded pixels → stored pixels → the upright picture's.
             let stored = (header.width, header.height);
             let exif = Transform::from(header.orientation);
-            report.faces = located
+            let faces: Vec<Face> = located
                 .scaled_to(stored)
                 .iter()
                 .map(|f| {
@@ -240,7 +240,8 @@ impl Checker {
                 })
                 .collect();
             let upright = exif.output_size(stored.0, stored.1);
-            face::judge_faces(report, &report.faces.clone(), upright, spec, options);
+            face::judge_faces(report, &faces, upright, spec, options);
+            report.faces = faces;
         }
         judge_picture(
             report,
