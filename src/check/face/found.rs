@@ -1,7 +1,7 @@
 //! Faces as reports give them: looked for on a small RGB copy of the decoded picture, and
 //! mapped from there to the pixels of whichever picture the report describes.
 
-use super::{Detection, Detector, Model};
+use super::{Detection, Detector, Model, ALL_TURNS, SURE_UPRIGHT};
 use crate::check::Role;
 use crate::decode::{Image8, Picture, Planes};
 
@@ -221,15 +221,7 @@ pub(crate) fn locate(
             size,
         };
     }
-    let mut detect = |model, min_score| {
-        detector.detect(
-            &scratch.pixels,
-            scratch.width,
-            scratch.height,
-            model,
-            min_score,
-        )
-    };
+    let (rgb, width, height) = (&scratch.pixels, scratch.width, scratch.height);
     let best = |found: &[Detection]| found.iter().map(|d| d.score).fold(0.0, f32::max);
     let found = match role {
         Role::Face => {
@@ -237,24 +229,45 @@ pub(crate) fn locate(
             // at once; a smaller one (a person standing in a landscape photo) it finds
             // unsure, its landmarks loose: then the full-range network is asked too, and
             // the surer answer kept.
-            // (Only where it saw something: the full-range pass costs eight times the
+            // (Only where it saw something: the full-range pass costs four times the
             // short-range one, and a picture with no face at all is common.)
-            let short = detect(Model::ShortRange, min_score.min(HINT));
+            let hint = min_score.min(HINT);
+            let short = detector.detect_in(rgb, width, height, Model::ShortRange, hint, ALL_TURNS);
             let best_short = best(&short);
-            if best_short >= CONFIDENT.max(min_score) {
+            if best_short >= CONFIDENT.max(min_score) || best_short == 0.0 {
                 short
-            } else if best_short > 0.0 {
-                let full = detect(Model::FullRange, min_score);
+            } else {
+                // The full-range network looks first in the turns where the short-range
+                // one saw its hint, and in the turns its landmarks say would make it
+                // upright (and in the picture as given). It goes on into the other turns
+                // only if it saw something there that it is unsure of: nothing at all,
+                // or a sure upright face, ends the search.
+                let hinted = short
+                    .iter()
+                    .fold(1, |m, d| m | d.seen | (1 << d.quarter_turns));
+                let mut full =
+                    detector.detect_in(rgb, width, height, Model::FullRange, hint, hinted);
+                let sure = full
+                    .iter()
+                    .any(|d| d.score >= SURE_UPRIGHT && d.seen & (1 << d.quarter_turns) != 0);
+                if !sure && !full.is_empty() && hinted != ALL_TURNS {
+                    full = detector.look_further(
+                        rgb,
+                        width,
+                        height,
+                        Model::FullRange,
+                        hint,
+                        ALL_TURNS & !hinted,
+                    );
+                }
                 if best(&full) > best_short {
                     full
                 } else {
                     short
                 }
-            } else {
-                short
             }
         }
-        Role::Id => detect(Model::FullRange, min_score),
+        Role::Id => detector.detect_in(rgb, width, height, Model::FullRange, min_score, ALL_TURNS),
     };
     let found: Vec<Detection> = found.into_iter().filter(|d| d.score >= min_score).collect();
     let sx = size.0 as f32 / scratch.width.max(1) as f32;
@@ -338,34 +351,49 @@ pub(crate) fn small_rgb(picture: Picture, max_side: u32, out: &mut Image8) -> bo
 fn planes_rgb(planes: &Planes, step: usize, (ow, oh): (usize, usize), out: &mut Vec<u8>) -> bool {
     let h_max = planes.planes.iter().map(|p| p.h).max().unwrap_or(1).max(1);
     let v_max = planes.planes.iter().map(|p| p.v).max().unwrap_or(1).max(1);
-    // The sample of plane `i` under picture pixel (x, y), if the plane holds it.
-    let sample = |i: usize, x: usize, y: usize| -> Option<f32> {
+    // Plane `i`'s row under picture row `y`, and its column under picture column `x`.
+    let row = |i: usize, y: usize| -> Option<&[u8]> {
         let p = planes.planes.get(i)?;
-        let (px, py) = (x * p.h / h_max, y * p.v / v_max);
-        if px >= p.stride {
-            return None;
-        }
-        p.samples.get(py * p.stride + px).map(|&v| f32::from(v))
+        let start = (y * p.v / v_max).checked_mul(p.stride)?;
+        p.samples.get(start..start.checked_add(p.stride)?)
     };
+    let column = |i: usize, x: usize| planes.planes.get(i).map_or(0, |p| x * p.h / h_max);
     let colour = planes.planes.len() >= 3;
+    // Picture column `x`'s luma sample, per output row.
+    let luma_columns: Vec<usize> = (0..ow * step).map(|x| column(0, x)).collect();
+    let mut sums = vec![0u32; ow];
     for oy in 0..oh {
-        for ox in 0..ow {
-            let mut luma = 0.0;
-            for y in oy * step..(oy + 1) * step {
-                for x in ox * step..(ox + 1) * step {
-                    let Some(v) = sample(0, x, y) else {
-                        return false;
-                    };
-                    luma += v;
-                }
+        sums.fill(0);
+        for y in oy * step..(oy + 1) * step {
+            let Some(luma) = row(0, y) else {
+                return false;
+            };
+            if luma_columns.last().is_some_and(|&x| x >= luma.len()) {
+                return false;
             }
-            let y = luma / (step * step) as f32;
+            for (sum, xs) in sums.iter_mut().zip(luma_columns.chunks_exact(step)) {
+                *sum += xs.iter().map(|&x| u32::from(luma[x])).sum::<u32>();
+            }
+        }
+        let centre = oy * step + step / 2;
+        let (cb_row, cr_row) = if colour {
+            let (Some(cb), Some(cr)) = (row(1, centre), row(2, centre)) else {
+                return false;
+            };
+            (cb, cr)
+        } else {
+            (&[][..], &[][..])
+        };
+        let area = (step * step) as f32;
+        for (ox, &sum) in sums.iter().enumerate() {
+            let y = sum as f32 / area;
             let rgb = if colour {
-                let (cx, cy) = (ox * step + step / 2, oy * step + step / 2);
-                let (Some(cb), Some(cr)) = (sample(1, cx, cy), sample(2, cx, cy)) else {
+                let cx = ox * step + step / 2;
+                let (Some(&cb), Some(&cr)) = (cb_row.get(column(1, cx)), cr_row.get(column(2, cx)))
+                else {
                     return false;
                 };
-                let (cb, cr) = (cb - 128.0, cr - 128.0);
+                let (cb, cr) = (f32::from(cb) - 128.0, f32::from(cr) - 128.0);
                 [
                     y + 1.402 * cr,
                     y - 0.344_136 * cb - 0.714_136 * cr,

@@ -50,6 +50,9 @@ pub(crate) struct Detection {
     /// face is preferably one the network found in the input turned that way (see
     /// [`Detector::detect`]).
     pub(crate) quarter_turns: u8,
+    /// The quarter turns (bit `k`: turned `k` clockwise) in whose input the network saw
+    /// this face.
+    pub(crate) seen: u8,
 }
 
 /// Reusable state for [`Detector::detect`]: the networks' buffers and the prepared input.
@@ -65,6 +68,8 @@ pub(crate) struct Detector {
     spans: [Vec<(usize, usize)>; 2],
     /// (source index, weight) pairs.
     taps: [Vec<(usize, f32)>; 2],
+    /// Every turn's detections in the current search, before merging.
+    seen: Vec<Detection>,
     /// Raw network outputs of the last pass.
     scores: Vec<f32>,
     boxes: Vec<f32>,
@@ -83,7 +88,10 @@ fn net(model: Model) -> Option<&'static Net> {
 /// Score of an upright face in the picture as given above which the other three turns
 /// are not looked at (each costs a full pass). Upright faces score 0.88–0.97 on our test
 /// photos; the best a sideways or false face scored upright was 0.62.
-const SURE_UPRIGHT: f32 = 0.85;
+pub(crate) const SURE_UPRIGHT: f32 = 0.85;
+
+/// Every quarter turn, as a mask for [`Detector::detect_in`].
+pub(crate) const ALL_TURNS: u8 = 0b1111;
 
 /// IOU above which MediaPipe's weighted NMS merges two boxes.
 const IOU_THRESHOLD: f32 = 0.3;
@@ -126,6 +134,36 @@ impl Detector {
         model: Model,
         min_score: f32,
     ) -> Vec<Detection> {
+        self.detect_in(rgb, width, height, model, min_score, ALL_TURNS)
+    }
+
+    /// [`detect`](Self::detect), looking only in the quarter turns whose bits are set in
+    /// `turns` (bit `k`: the input turned `k` quarter turns clockwise).
+    pub(crate) fn detect_in(
+        &mut self,
+        rgb: &[u8],
+        width: u32,
+        height: u32,
+        model: Model,
+        min_score: f32,
+        turns: u8,
+    ) -> Vec<Detection> {
+        self.seen.clear();
+        self.look_further(rgb, width, height, model, min_score, turns)
+    }
+
+    /// Continues the last [`detect_in`](Self::detect_in) on the same picture and model in
+    /// more quarter turns, and returns the faces of every turn looked in so far, merged as
+    /// [`detect`](Self::detect) merges them.
+    pub(crate) fn look_further(
+        &mut self,
+        rgb: &[u8],
+        width: u32,
+        height: u32,
+        model: Model,
+        min_score: f32,
+        turns: u8,
+    ) -> Vec<Detection> {
         let Some(net) = net(model) else {
             return Vec::new();
         };
@@ -140,25 +178,26 @@ impl Detector {
         let size = net.size;
         let letterbox = self.prepare(rgb, w, h, size);
         let scratch = &mut self.scratch[model as usize];
-        let mut found = Vec::new();
-        for turn in 0..4u8 {
+        for turn in (0..4u8).filter(|k| turns & (1 << k) != 0) {
             turn_planes(&self.base, net.input(scratch), size, turn);
             net.run(scratch, &mut self.scores, &mut self.boxes);
             let candidates = decode(&self.scores, &self.boxes, size as f32, min_score);
             for c in weighted_nms(candidates) {
-                found.push(to_picture(&c, turn, &letterbox));
+                self.seen.push(to_picture(&c, turn, &letterbox));
             }
             // A sure, upright face in the picture as given is the common case (a selfie):
             // the other three turns, each a full pass, could only add a second face lying
             // on its side, which the service would not take as the face anyway.
             if turn == 0
-                && found
+                && self
+                    .seen
                     .iter()
                     .any(|d| d.score >= SURE_UPRIGHT && landmark_turns(d) == 0)
             {
                 break;
             }
         }
+        let mut found = self.seen.clone();
         // One face per place. BlazeFace also finds a face lying on its side, in the
         // other turns, scoring nearly as well, and where it is unsure its landmarks are
         // loose: each turn's detection votes for the direction of the top of the head
@@ -195,6 +234,7 @@ impl Detector {
                     .copied()
                     .unwrap_or(members[0]);
                 face.quarter_turns = turns;
+                face.seen = members.iter().fold(0, |m, d| m | d.seen);
                 face
             })
             .collect();
@@ -513,6 +553,7 @@ fn to_picture(c: &Candidate, turn: u8, lb: &Letterbox) -> Detection {
         score: c.score,
         landmarks: c.keypoints.map(point),
         quarter_turns: turn,
+        seen: 1 << turn,
     }
 }
 

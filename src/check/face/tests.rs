@@ -250,3 +250,39 @@ fn degenerate_input_gives_nothing() {
         assert!(d.raw_outputs(&[0.0; 5], model).0.is_empty());
     }
 }
+
+#[test]
+fn a_search_continued_in_more_turns_finds_what_one_search_finds() {
+    // `locate` asks the full-range network in some turns first and in the rest only if
+    // needed: the two steps together must answer as one search in every turn does.
+    let upright = photo("grace_hopper.jpg");
+    let mut wide = image::RgbImage::from_pixel(
+        upright.width() * 3,
+        upright.height(),
+        image::Rgb([90, 120, 80]),
+    );
+    image::imageops::overlay(&mut wide, &upright, i64::from(upright.width()), 0);
+    let sideways = image::imageops::rotate90(&wide);
+    for img in [&wide, &sideways] {
+        let (w, h) = (img.width(), img.height());
+        for model in MODELS {
+            let mut d = Detector::new();
+            let whole = d.detect_in(img.as_raw(), w, h, model, 0.5, ALL_TURNS);
+            let first = d.detect_in(img.as_raw(), w, h, model, 0.5, 0b0011);
+            let both = d.look_further(img.as_raw(), w, h, model, 0.5, 0b1100);
+            assert!(!whole.is_empty(), "{model:?} finds the face");
+            // The same faces (`seen` may differ: one search stops early at a sure upright
+            // face in the picture as given, which the continued one was told to pass).
+            let unseen = |v: &[Detection]| {
+                v.iter()
+                    .map(|d| Detection { seen: 0, ..*d })
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(unseen(&both), unseen(&whole), "{model:?}");
+            assert!(
+                first.iter().all(|f| f.seen & 0b1100 == 0),
+                "{model:?}: only the turns asked"
+            );
+        }
+    }
+}
