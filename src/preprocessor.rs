@@ -2,13 +2,12 @@
 
 use fast_image_resize::Resizer;
 
-use crate::check::face::{locate, Detector};
 use crate::decode::{decode_shrunk, shrink_on_load_size, Decoded, Image8, Picture, Planes};
 use crate::encode::encode;
 use crate::geometry::{plan, Plan};
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::probe::{probe, Header};
-use crate::{CheckOptions, Crop, Error, Face, Role, Spec, Turn};
+use crate::{CheckOptions, Checker, Crop, Error, Face, Role, Spec, Turn};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
 /// by this much (about 8% fewer pixels a step); the minimum size stops it.
@@ -31,7 +30,6 @@ const SHRINK_STEP: f64 = 0.96;
 pub struct Preprocessor {
     spec: Spec,
     base64: bool,
-    check: CheckOptions,
     resizer: Resizer,
     /// The planes of the last JPEG our decoder took, their memory kept for the next.
     decoded: Planes,
@@ -42,12 +40,9 @@ pub struct Preprocessor {
     /// The picture to encode when it came from a JPEG's planes (then `planar`).
     oriented_planes: Planes,
     planar: bool,
-    /// The memory of the last output check's luminance copy.
-    luma: Vec<f32>,
-    /// The face detector's buffers.
-    detector: Detector,
-    /// The memory of the RGB copy faces are looked for on.
-    rgb: Image8,
+    /// Finds the faces on the source and judges every output from its bytes (its
+    /// detector's and decoder's memory kept from one picture to the next).
+    checker: Checker,
 }
 
 impl Default for Preprocessor {
@@ -60,7 +55,7 @@ impl Clone for Preprocessor {
     fn clone(&self) -> Self {
         Self::new(self.spec)
             .with_base64(self.base64)
-            .with_check(self.check)
+            .with_check(*self.checker.options())
     }
 }
 
@@ -76,7 +71,6 @@ impl Preprocessor {
         Self {
             spec,
             base64: false,
-            check: CheckOptions::default(),
             resizer: Resizer::new(),
             decoded: Planes::default(),
             planes: Default::default(),
@@ -84,9 +78,7 @@ impl Preprocessor {
             oriented: Image8::default(),
             oriented_planes: Planes::default(),
             planar: false,
-            luma: Vec::new(),
-            detector: Detector::new(),
-            rgb: Image8::default(),
+            checker: Checker::new(spec, CheckOptions::default()),
         }
     }
 
@@ -110,7 +102,7 @@ impl Preprocessor {
     /// let pre = Preprocessor::default().with_check(CheckOptions { analyse: false, ..CheckOptions::default() });
     /// ```
     pub fn with_check(mut self, options: CheckOptions) -> Self {
-        self.check = options;
+        self.checker = Checker::new(self.spec, options);
         self
     }
 
@@ -226,7 +218,7 @@ impl Preprocessor {
         };
         let wants_faces = spec.turn == Turn::Auto
             || spec.crop == Crop::Face
-            || (self.check.analyse && self.check.detect_faces);
+            || (self.checker.options().analyse && self.checker.options().detect_faces);
         // The first plan sizes the decode; a landscape picture that `Turn::Off` keeps may
         // still be cropped to its face, so it is decoded as if it were to be turned.
         let mut plan = match (spec.turn, spec.crop) {
@@ -245,20 +237,16 @@ impl Preprocessor {
         if wants_faces {
             let picture = decoded.as_ref().map(Decoded::picture);
             if let Some(picture) = picture {
-                faces = locate(
-                    &mut self.detector,
-                    picture,
-                    self.check.role,
-                    self.check.min_face_score,
-                    &mut self.rgb,
-                )
-                .scaled_to(stored);
+                faces = self.checker.locate(picture).scaled_to(stored);
             }
             if let Some(face) = faces.first() {
                 plan = planned(Some(face), 1.0)?;
                 // A document is never cropped to its portrait unless asked: a landscape
                 // card is turned by its aspect ratio, as without a face.
-                if self.check.role == Role::Id && spec.crop == Crop::None && plan.crop.is_some() {
+                if self.checker.options().role == Role::Id
+                    && spec.crop == Crop::None
+                    && plan.crop.is_some()
+                {
                     faces.clear();
                     plan = planned(None, 1.0)?;
                 }
@@ -288,20 +276,13 @@ impl Preprocessor {
                 let mut report =
                     self.report(data, &header, decoded_size, &plan, quality, out, encodes);
                 verify(out, &spec, &report)?;
-                let mut luma = std::mem::take(&mut self.luma);
+                // The output is judged as `check` judges a file: from its bytes (what the
+                // service will decode), with the faces found on the source in its pixels.
                 let shown: Vec<Face> = faces
                     .iter()
                     .map(|f| f.mapped(|p| plan.stored_to_output(p), plan.transform.mirrors()))
                     .collect();
-                report.check = crate::check::check_encoded(
-                    out,
-                    self.picture(),
-                    &shown,
-                    &spec,
-                    &self.check,
-                    &mut luma,
-                );
-                self.luma = luma;
+                report.check = self.checker.check_knowing(out, Some(&shown));
                 return Ok(report);
             }
             // Not even the lowest quality fits: make the picture smaller, down to the

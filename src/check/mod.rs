@@ -96,6 +96,23 @@ impl Clone for Checker {
 }
 
 impl Checker {
+    /// Looks for faces on a decoded `picture` with this checker's role and score, in its
+    /// detector's memory.
+    pub(crate) fn locate(&mut self, picture: Picture) -> face::Located {
+        face::locate(
+            &mut self.detector,
+            picture,
+            self.options.role,
+            self.options.min_face_score,
+            &mut self.rgb,
+        )
+    }
+
+    /// The options it judges with.
+    pub(crate) fn options(&self) -> &CheckOptions {
+        &self.options
+    }
+
     /// A checker judging against `spec`'s rules with `options`' thresholds.
     ///
     /// ```
@@ -121,6 +138,13 @@ impl Checker {
     /// assert_eq!(report.verdict, Verdict::Reject);
     /// ```
     pub fn check(&mut self, data: &[u8]) -> Report {
+        self.check_knowing(data, None)
+    }
+
+    /// [`check`](Self::check) of `data` with its faces already known (`Some`, in the
+    /// upright picture's pixels, largest first) instead of looked for: how `prepare`
+    /// judges the bytes it wrote, with the faces it found on the larger source.
+    pub(crate) fn check_knowing(&mut self, data: &[u8], faces: Option<&[Face]>) -> Report {
         let (spec, options) = (&self.spec, &self.options);
         let mut report = Report::new(data.len());
         if let Err(e) = spec.validate() {
@@ -147,7 +171,7 @@ impl Checker {
         exif_orientation(&mut report, header.orientation);
         jpeg_quality(&mut report, &header, options);
         if options.analyse {
-            self.analyse(&mut report, data, &header);
+            self.analyse(&mut report, data, &header, faces);
         }
         report.finish()
     }
@@ -188,7 +212,13 @@ impl Checker {
 
     /// Decodes a small copy (shrink-on-load where the format has it) and judges
     /// sharpness, exposure and contrast on its luminance.
-    fn analyse(&mut self, report: &mut Report, data: &[u8], header: &Header) {
+    fn analyse(
+        &mut self,
+        report: &mut Report,
+        data: &[u8],
+        header: &Header,
+        known: Option<&[Face]>,
+    ) {
         let (spec, options) = (&self.spec, &self.options);
         let n = options.analysis_short_side.max(1);
         let short = header.width.min(header.height).max(1);
@@ -215,31 +245,54 @@ impl Checker {
         };
         let mut largest = None;
         if options.detect_faces {
-            let located = face::locate(
-                &mut self.detector,
-                decoded.picture(),
-                options.role,
-                options.min_face_score,
-                &mut self.rgb,
-            );
-            largest = located.faces.first().copied();
-            // Decoded pixels → stored pixels → the upright picture's.
+            // Decoded pixels ↔ stored pixels ↔ the upright picture's.
             let stored = (header.width, header.height);
+            let decoded_size = decoded.picture().size();
             let exif = Transform::from(header.orientation);
-            let faces: Vec<Face> = located
-                .scaled_to(stored)
-                .iter()
-                .map(|f| {
-                    f.mapped(
-                        |[x, y]| {
-                            let (x, y) = exif.map_point((x, y), stored.0, stored.1);
-                            [x, y]
-                        },
-                        exif.mirrors(),
-                    )
-                })
-                .collect();
             let upright = exif.output_size(stored.0, stored.1);
+            let faces: Vec<Face> = match known {
+                Some(faces) => {
+                    // The largest, back in the decoded picture's pixels, where it is measured.
+                    let back = exif.inverted();
+                    let (sx, sy) = (
+                        decoded_size.0 as f32 / stored.0.max(1) as f32,
+                        decoded_size.1 as f32 / stored.1.max(1) as f32,
+                    );
+                    largest = faces.first().map(|f| {
+                        f.mapped(
+                            |[x, y]| {
+                                let (x, y) = back.map_point((x, y), upright.0, upright.1);
+                                [x * sx, y * sy]
+                            },
+                            back.mirrors(),
+                        )
+                    });
+                    faces.to_vec()
+                }
+                None => {
+                    let located = face::locate(
+                        &mut self.detector,
+                        decoded.picture(),
+                        options.role,
+                        options.min_face_score,
+                        &mut self.rgb,
+                    );
+                    largest = located.faces.first().copied();
+                    located
+                        .scaled_to(stored)
+                        .iter()
+                        .map(|f| {
+                            f.mapped(
+                                |[x, y]| {
+                                    let (x, y) = exif.map_point((x, y), stored.0, stored.1);
+                                    [x, y]
+                                },
+                                exif.mirrors(),
+                            )
+                        })
+                        .collect()
+                }
+            };
             face::judge_faces(report, &faces, upright, spec, options);
             report.faces = faces;
         }
@@ -600,39 +653,6 @@ fn jpeg_quality(report: &mut Report, header: &Header, options: &CheckOptions) {
             ),
         ));
     }
-}
-
-/// `check_with` for an output of the pipeline: the rules on `jpeg`'s bytes and header,
-/// and the pixel analysis on `pixels`, the picture `jpeg` was encoded from (the same
-/// picture, without decoding it again), with `faces` as the pipeline found them, in the
-/// output's pixels. The luminance copy is made in the memory of `luma_memory`, left there
-/// for the next call.
-pub(crate) fn check_encoded(
-    jpeg: &[u8],
-    picture: Picture,
-    faces: &[Face],
-    spec: &Spec,
-    options: &CheckOptions,
-    luma_memory: &mut Vec<f32>,
-) -> Report {
-    let mut report = check_with(
-        jpeg,
-        spec,
-        &CheckOptions {
-            analyse: false,
-            ..*options
-        },
-    );
-    if options.analyse && report.format.is_some() {
-        let largest = faces.first().filter(|_| options.detect_faces);
-        judge_picture(&mut report, picture, largest, options, luma_memory);
-        if options.detect_faces {
-            report.faces = faces.to_vec();
-            face::judge_faces(&mut report, faces, picture.size(), spec, options);
-        }
-        report = report.finish();
-    }
-    report
 }
 
 /// Judges `picture` on its luminance copy, made in the memory of `luma_memory` and left

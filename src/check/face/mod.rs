@@ -12,7 +12,7 @@ mod found;
 mod judge;
 mod net;
 
-pub(crate) use found::locate;
+pub(crate) use found::{locate, Located};
 pub use found::{Face, Landmarks};
 pub(crate) use judge::judge_faces;
 
