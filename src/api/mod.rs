@@ -11,6 +11,9 @@
 //! - [`Signer`]: ACS3-HMAC-SHA256 exactly as the official SDK computes it,
 //!   generic over action, version, host and parameters ([`OpenApiCall`]),
 //!   with an injected [`Clock`] and [`NonceSource`].
+//! - [`CredentialChain`]: credentials as the official SDKs find them
+//!   (environment, OIDC/RRSA, the CLI's profile, the credentials file, the
+//!   ECS RAM role, a credentials URI), refreshed before they expire.
 //! - [`EkycVerifyResponse`]: the reply, with `ExtFaceInfo` and `ExtIdInfo`
 //!   parsed; error replies become an [`ApiError`] that knows whether a retry
 //!   can help.
@@ -36,6 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod credentials;
 mod encode;
 mod params;
 mod redact;
@@ -46,9 +50,12 @@ mod time;
 #[cfg(feature = "client")]
 mod client;
 
+pub use credentials::{
+    ChainConfig, ChainError, CredentialChain, CredentialError, Environment, Resolved,
+};
 pub use params::{
     ekyc_verify_call, hash_user_id, DocType, EkycVerifyRequest, EkycVerifyRequestBuilder,
-    IdThreshold, Picture, RequestError, ACTION, API_VERSION, BODY_PARAMS, MAX_BODY_BYTES,
+    IdThreshold, Picture, RequestError, ACTION, API_VERSION, BODY_PARAMS, MAX_PICTURE_BYTES,
     PRODUCT_CODE,
 };
 pub use response::{
