@@ -62,8 +62,7 @@ impl Mock {
             let (seen, stop) = (seen.clone(), stop.clone());
             std::thread::spawn(move || {
                 let started = std::time::Instant::now();
-                while !stop.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(60)
-                {
+                while !stop.load(Ordering::Relaxed) && started.elapsed() < Duration::from_secs(60) {
                     match listener.accept() {
                         Ok((stream, _)) => {
                             let (seen, stop, route) = (seen.clone(), stop.clone(), route.clone());
@@ -178,8 +177,10 @@ impl HandClock {
         )))
     }
     fn set(&self, t: SystemTime) {
-        self.0
-            .store(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), Ordering::Relaxed);
+        self.0.store(
+            t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+            Ordering::Relaxed,
+        );
     }
     fn now(&self) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(self.0.load(Ordering::Relaxed))
@@ -200,10 +201,7 @@ fn sts_json(id: &str, exp: SystemTime) -> String {
 
 /// A fresh, empty home directory.
 fn home(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "ekyc-creds-{}-{name}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("ekyc-creds-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -276,19 +274,36 @@ fn oidc_exchanges_the_token_file_at_sts() {
     let token_file = h.join("oidc-token");
     write(&token_file, "eyJOIDCTOKEN\n");
     let exp = t0() + Duration::from_secs(3600);
-    let mock = Mock::start(move |_| Answer::Reply(200, format!(r#"{{"RequestId":"r","Credentials":{}}}"#, sts_json("STS.oidc", exp))));
+    let mock = Mock::start(move |_| {
+        Answer::Reply(
+            200,
+            format!(
+                r#"{{"RequestId":"r","Credentials":{}}}"#,
+                sts_json("STS.oidc", exp)
+            ),
+        )
+    });
     let (c, _) = chain(
         &h,
         &[
-            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token_file.to_str().unwrap()),
+            (
+                "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+                token_file.to_str().unwrap(),
+            ),
             ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::123:role/ekyc"),
-            ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "acs:ram::123:oidc-provider/ack"),
+            (
+                "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+                "acs:ram::123:oidc-provider/ack",
+            ),
             ("ALIBABA_CLOUD_ROLE_SESSION_NAME", "sess1"),
             NO_ECS,
         ],
         Some(&mock),
     );
-    assert_eq!(c.sources(), ["env", "oidc_role_arn", "cli_profile", "profile"]);
+    assert_eq!(
+        c.sources(),
+        ["env", "oidc_role_arn", "cli_profile", "profile"]
+    );
     let r = c.resolve().unwrap();
     assert_eq!(r.source, "oidc_role_arn");
     assert_eq!(r.credentials.access_key_id(), "STS.oidc");
@@ -321,7 +336,10 @@ fn oidc_exchanges_the_token_file_at_sts() {
     let (c, _) = chain(
         &h,
         &[
-            ("ALIBABA_CLOUD_OIDC_TOKEN_FILE", token_file.to_str().unwrap()),
+            (
+                "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+                token_file.to_str().unwrap(),
+            ),
             ("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::123:role/ekyc"),
             ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "p"),
             NO_ECS,
@@ -330,7 +348,10 @@ fn oidc_exchanges_the_token_file_at_sts() {
     );
     let e = c.resolve().unwrap_err();
     let oidc = &e.tried()[1];
-    assert!(matches!(oidc, CredentialError::Http { provider: "oidc_role_arn", reason, .. } if reason.contains("HTTP 400") && reason.contains("AuthenticationFail.OIDCToken.Invalid")), "{e}");
+    assert!(
+        matches!(oidc, CredentialError::Http { provider: "oidc_role_arn", reason, .. } if reason.contains("HTTP 400") && reason.contains("AuthenticationFail.OIDCToken.Invalid")),
+        "{e}"
+    );
     assert_no_secrets(&format!("{e} {e:?}"));
     // A token file that is missing: a typed I/O error naming the file.
     let (c, _) = chain(
@@ -344,7 +365,16 @@ fn oidc_exchanges_the_token_file_at_sts() {
         None,
     );
     let e = c.resolve().unwrap_err();
-    assert!(matches!(&e.tried()[1], CredentialError::Io { provider: "oidc_role_arn", .. }), "{e}");
+    assert!(
+        matches!(
+            &e.tried()[1],
+            CredentialError::Io {
+                provider: "oidc_role_arn",
+                ..
+            }
+        ),
+        "{e}"
+    );
 }
 
 /// Recomputes the RPC signature of an `AssumeRole` request as received,
@@ -387,9 +417,10 @@ fn cli_profile_modes() {
             200,
             sts_json("STS.ecs", exp).replacen('{', r#"{"Code":"Success","#, 1),
         ),
-        "/" if req.query.get("Action").map(String::as_str) == Some("AssumeRole") => {
-            Answer::Reply(200, format!(r#"{{"Credentials":{}}}"#, sts_json("STS.arn", exp)))
-        }
+        "/" if req.query.get("Action").map(String::as_str) == Some("AssumeRole") => Answer::Reply(
+            200,
+            format!(r#"{{"Credentials":{}}}"#, sts_json("STS.arn", exp)),
+        ),
         _ => Answer::Reply(404, "{}".into()),
     });
     write(
@@ -414,13 +445,19 @@ fn cli_profile_modes() {
     };
     // The file's current profile.
     let r = resolve(None).unwrap();
-    assert_eq!((r.source.as_str(), r.credentials.access_key_id()), ("cli_profile/static_ak", "cli-ak"));
+    assert_eq!(
+        (r.source.as_str(), r.credentials.access_key_id()),
+        ("cli_profile/static_ak", "cli-ak")
+    );
     let r = resolve(Some("sts")).unwrap();
     assert_eq!(r.source, "cli_profile/static_sts");
     assert_eq!(r.credentials.security_token(), Some(TOKEN));
     // RamRoleArn: AssumeRole signed with the profile's AccessKey.
     let r = resolve(Some("arn")).unwrap();
-    assert_eq!((r.source.as_str(), r.credentials.access_key_id()), ("cli_profile/ram_role_arn/static_ak", "STS.arn"));
+    assert_eq!(
+        (r.source.as_str(), r.credentials.access_key_id()),
+        ("cli_profile/ram_role_arn/static_ak", "STS.arn")
+    );
     let assume = mock
         .requests()
         .into_iter()
@@ -434,25 +471,50 @@ fn cli_profile_modes() {
     assert!(!rpc_signature_ok(&assume, "another-secret"));
     // EcsRamRole with the role named: no discovery request.
     let r = resolve(Some("ecs")).unwrap();
-    assert_eq!((r.source.as_str(), r.credentials.access_key_id()), ("cli_profile/ecs_ram_role", "STS.ecs"));
+    assert_eq!(
+        (r.source.as_str(), r.credentials.access_key_id()),
+        ("cli_profile/ecs_ram_role", "STS.ecs")
+    );
     assert!(!mock
         .requests()
         .iter()
         .any(|r| r.path == "/latest/meta-data/ram/security-credentials/"));
     // Unsupported mode, a missing field, a missing profile: typed errors.
     let e = resolve(Some("sso")).unwrap_err();
-    assert!(matches!(&e.tried()[1], CredentialError::Unsupported { provider: "cli_profile", reason } if reason.contains("CloudSSO")), "{e}");
+    assert!(
+        matches!(&e.tried()[1], CredentialError::Unsupported { provider: "cli_profile", reason } if reason.contains("CloudSSO")),
+        "{e}"
+    );
     let e = resolve(Some("bad")).unwrap_err();
-    assert!(matches!(&e.tried()[1], CredentialError::Malformed { provider: "cli_profile", reason, .. } if reason.contains("access_key_secret")), "{e}");
+    assert!(
+        matches!(&e.tried()[1], CredentialError::Malformed { provider: "cli_profile", reason, .. } if reason.contains("access_key_secret")),
+        "{e}"
+    );
     let e = resolve(Some("nobody")).unwrap_err();
-    assert!(matches!(&e.tried()[1], CredentialError::Malformed { reason, .. } if reason.contains("nobody")), "{e}");
+    assert!(
+        matches!(&e.tried()[1], CredentialError::Malformed { reason, .. } if reason.contains("nobody")),
+        "{e}"
+    );
     // Disabled: not even tried.
-    let (c, _) = chain(&h, &[NO_ECS, ("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")], None);
+    let (c, _) = chain(
+        &h,
+        &[NO_ECS, ("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")],
+        None,
+    );
     assert_eq!(c.sources(), ["env", "profile"]);
     // Not JSON.
     write(&config, "{not json");
     let e = resolve(None).unwrap_err();
-    assert!(matches!(&e.tried()[1], CredentialError::Malformed { provider: "cli_profile", .. }), "{e}");
+    assert!(
+        matches!(
+            &e.tried()[1],
+            CredentialError::Malformed {
+                provider: "cli_profile",
+                ..
+            }
+        ),
+        "{e}"
+    );
     assert_no_secrets(&format!("{e} {e:?}"));
 }
 
@@ -475,15 +537,39 @@ fn credentials_file_sections_and_types() {
         chain(&h, &all, None).0.resolve()
     };
     let r = resolve(&[]).unwrap();
-    assert_eq!((r.source.as_str(), r.credentials.access_key_id()), ("profile/static_ak", "ini-ak"));
+    assert_eq!(
+        (r.source.as_str(), r.credentials.access_key_id()),
+        ("profile/static_ak", "ini-ak")
+    );
     let r = resolve(&[("ALIBABA_CLOUD_PROFILE", "other")]).unwrap();
     assert_eq!(r.credentials.access_key_id(), "other-ak");
     let e = resolve(&[("ALIBABA_CLOUD_PROFILE", "rsa")]).unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Unsupported { provider: "profile", .. })), "{e}");
+    assert!(
+        matches!(
+            e.tried().last(),
+            Some(CredentialError::Unsupported {
+                provider: "profile",
+                ..
+            })
+        ),
+        "{e}"
+    );
     let e = resolve(&[("ALIBABA_CLOUD_PROFILE", "half")]).unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Malformed { provider: "profile", .. })), "{e}");
+    assert!(
+        matches!(
+            e.tried().last(),
+            Some(CredentialError::Malformed {
+                provider: "profile",
+                ..
+            })
+        ),
+        "{e}"
+    );
     let e = resolve(&[("ALIBABA_CLOUD_PROFILE", "missing")]).unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("[missing]")), "{e}");
+    assert!(
+        matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("[missing]")),
+        "{e}"
+    );
     // The default place, found from HOME.
     let h2 = home("ini-default");
     write(
@@ -495,19 +581,44 @@ fn credentials_file_sections_and_types() {
     // Garbage and oversized files are typed errors.
     write(&file, "type = access_key\n");
     let e = resolve(&[]).unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("before any [section]")), "{e}");
+    assert!(
+        matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("before any [section]")),
+        "{e}"
+    );
     std::fs::write(&file, vec![b'#'; (1 << 20) + 10]).unwrap();
     let e = resolve(&[]).unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("limit")), "{e}");
+    assert!(
+        matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("limit")),
+        "{e}"
+    );
     std::fs::write(&file, [0xff, 0xfe, b'[']).unwrap();
     let e = resolve(&[]).unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("UTF-8")), "{e}");
+    assert!(
+        matches!(e.tried().last(), Some(CredentialError::Malformed { reason, .. }) if reason.contains("UTF-8")),
+        "{e}"
+    );
     // A file named by the variable that does not exist is an I/O error.
-    let e = chain(&h, &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_FILE", "/nonexistent/creds")], None)
-        .0
-        .resolve()
-        .unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Io { provider: "profile", .. })), "{e}");
+    let e = chain(
+        &h,
+        &[
+            NO_ECS,
+            ("ALIBABA_CLOUD_CREDENTIALS_FILE", "/nonexistent/creds"),
+        ],
+        None,
+    )
+    .0
+    .resolve()
+    .unwrap_err();
+    assert!(
+        matches!(
+            e.tried().last(),
+            Some(CredentialError::Io {
+                provider: "profile",
+                ..
+            })
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -529,12 +640,21 @@ fn ecs_metadata_imdsv2_token_and_role_discovery() {
         })
     };
     let (c, _) = chain(&h, &[], Some(&mock));
-    assert_eq!(c.sources(), ["env", "cli_profile", "profile", "ecs_ram_role"]);
+    assert_eq!(
+        c.sources(),
+        ["env", "cli_profile", "profile", "ecs_ram_role"]
+    );
     let r = c.resolve().unwrap();
-    assert_eq!((r.source.as_str(), r.credentials.access_key_id()), ("ecs_ram_role", "STS.ecs"));
+    assert_eq!(
+        (r.source.as_str(), r.credentials.access_key_id()),
+        ("ecs_ram_role", "STS.ecs")
+    );
     assert_eq!(r.expiration, Some(exp));
     let reqs = mock.requests();
-    let paths: Vec<(&str, &str)> = reqs.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();
+    let paths: Vec<(&str, &str)> = reqs
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
     assert_eq!(
         paths,
         [
@@ -543,7 +663,10 @@ fn ecs_metadata_imdsv2_token_and_role_discovery() {
             ("GET", "/latest/meta-data/ram/security-credentials/EcsRole"),
         ]
     );
-    assert_eq!(reqs[0].headers["x-aliyun-ecs-metadata-token-ttl-seconds"], "21600");
+    assert_eq!(
+        reqs[0].headers["x-aliyun-ecs-metadata-token-ttl-seconds"],
+        "21600"
+    );
     for r in &reqs[1..] {
         assert_eq!(r.headers["x-aliyun-ecs-metadata-token"], "imds-v2-token");
     }
@@ -561,18 +684,33 @@ fn ecs_metadata_imdsv2_token_and_role_discovery() {
     assert!(!last.headers.contains_key("x-aliyun-ecs-metadata-token"));
     let (c, _) = chain(
         &h,
-        &[("ALIBABA_CLOUD_ECS_METADATA", "Named"), ("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")],
+        &[
+            ("ALIBABA_CLOUD_ECS_METADATA", "Named"),
+            ("ALIBABA_CLOUD_IMDSV1_DISABLED", "true"),
+        ],
         Some(&v1),
     );
     let e = c.resolve().unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Http { provider: "ecs_ram_role", reason, .. }) if reason.contains("IMDSv1 is disabled")), "{e}");
+    assert!(
+        matches!(e.tried().last(), Some(CredentialError::Http { provider: "ecs_ram_role", reason, .. }) if reason.contains("IMDSv1 is disabled")),
+        "{e}"
+    );
     // A role name that would change the path is refused.
     let evil = Mock::start(|req| match req.path.as_str() {
         "/latest/meta-data/ram/security-credentials/" => Answer::Reply(200, "../../x?y".into()),
         _ => Answer::Reply(404, String::new()),
     });
     let e = chain(&h, &[], Some(&evil)).0.resolve().unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Malformed { provider: "ecs_ram_role", .. })), "{e}");
+    assert!(
+        matches!(
+            e.tried().last(),
+            Some(CredentialError::Malformed {
+                provider: "ecs_ram_role",
+                ..
+            })
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -581,7 +719,10 @@ fn a_metadata_service_that_never_answers_ends_at_its_deadline() {
     let mock = Mock::start(|_| Answer::Hang);
     let (c, _) = chain(&h, &[("ALIBABA_CLOUD_ECS_METADATA", "R")], Some(&mock));
     let e = c.resolve().unwrap_err();
-    assert!(matches!(e.tried().last(), Some(CredentialError::Http { provider: "ecs_ram_role", reason, .. }) if reason.contains("timed out")), "{e}");
+    assert!(
+        matches!(e.tried().last(), Some(CredentialError::Http { provider: "ecs_ram_role", reason, .. }) if reason.contains("timed out")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -593,25 +734,46 @@ fn credentials_uri_and_its_malformed_answers() {
         (200, r#"{"Code":"Failed"}"#.into(), "Code is not Success"),
         (
             200,
-            format!(r#"{{"Code":"Success","AccessKeyId":"a","AccessKeySecret":"{SECRET}","Expiration":"2030-01-01T00:00:00Z"}}"#),
+            format!(
+                r#"{{"Code":"Success","AccessKeyId":"a","AccessKeySecret":"{SECRET}","Expiration":"2030-01-01T00:00:00Z"}}"#
+            ),
             "SecurityToken",
         ),
         (
             200,
-            sts_json("a", exp).replacen('{', r#"{"Code":"Success","#, 1).replace("2030-01-01T01:00:00Z", "tomorrow"),
+            sts_json("a", exp)
+                .replacen('{', r#"{"Code":"Success","#, 1)
+                .replace("2030-01-01T01:00:00Z", "tomorrow"),
             "Expiration",
         ),
-        (500, format!(r#"{{"Code":"InternalError","Message":"{SECRET}"}}"#), "HTTP 500, Code InternalError"),
+        (
+            500,
+            format!(r#"{{"Code":"InternalError","Message":"{SECRET}"}}"#),
+            "HTTP 500, Code InternalError",
+        ),
         (200, "x".repeat(70 << 10), "limit"),
     ];
     for (status, body, want) in answers {
         let mock = Mock::start(move |_| Answer::Reply(status, body.clone()));
         let uri = format!("{}/creds?secret-query=1", mock.url);
-        let (c, _) = chain(&h, &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)], Some(&mock));
+        let (c, _) = chain(
+            &h,
+            &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)],
+            Some(&mock),
+        );
         let e = c.resolve().unwrap_err();
         let last = e.tried().last().unwrap();
         assert!(
-            matches!(last, CredentialError::Malformed { provider: "credentials_uri", .. } | CredentialError::Http { provider: "credentials_uri", .. }),
+            matches!(
+                last,
+                CredentialError::Malformed {
+                    provider: "credentials_uri",
+                    ..
+                } | CredentialError::Http {
+                    provider: "credentials_uri",
+                    ..
+                }
+            ),
             "{e}"
         );
         assert!(last.to_string().contains(want), "{want}: {last}");
@@ -619,12 +781,22 @@ fn credentials_uri_and_its_malformed_answers() {
         assert_no_secrets(&format!("{e} {e:?}"));
     }
     let mock = Mock::start(move |_| {
-        Answer::Reply(200, sts_json("STS.uri", exp).replacen('{', r#"{"Code":"Success","#, 1))
+        Answer::Reply(
+            200,
+            sts_json("STS.uri", exp).replacen('{', r#"{"Code":"Success","#, 1),
+        )
     });
     let uri = format!("{}/creds", mock.url);
-    let (c, _) = chain(&h, &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)], Some(&mock));
+    let (c, _) = chain(
+        &h,
+        &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)],
+        Some(&mock),
+    );
     let r = c.resolve().unwrap();
-    assert_eq!((r.source.as_str(), r.credentials.access_key_id()), ("credentials_uri", "STS.uri"));
+    assert_eq!(
+        (r.source.as_str(), r.credentials.access_key_id()),
+        ("credentials_uri", "STS.uri")
+    );
     assert_eq!(mock.requests()[0].path, "/creds");
 }
 
@@ -640,8 +812,14 @@ fn the_chain_takes_the_first_source_in_the_sdks_order() {
             200,
             sts_json("from-ecs", exp).replacen('{', r#"{"Code":"Success","#, 1),
         ),
-        "/uri" => Answer::Reply(200, sts_json("from-uri", exp).replacen('{', r#"{"Code":"Success","#, 1)),
-        _ => Answer::Reply(200, format!(r#"{{"Credentials":{}}}"#, sts_json("from-oidc", exp))),
+        "/uri" => Answer::Reply(
+            200,
+            sts_json("from-uri", exp).replacen('{', r#"{"Code":"Success","#, 1),
+        ),
+        _ => Answer::Reply(
+            200,
+            format!(r#"{{"Credentials":{}}}"#, sts_json("from-oidc", exp)),
+        ),
     });
     let token = h.join("token");
     write(&token, "tok");
@@ -678,7 +856,10 @@ fn the_chain_takes_the_first_source_in_the_sdks_order() {
     no_ecs.push(NO_ECS);
     assert_eq!(winner(&no_ecs).credentials.access_key_id(), "from-uri");
     // Nothing anywhere: every source's reason, in order, no secret.
-    let e = chain(&home("order-none"), &[NO_ECS], None).0.resolve().unwrap_err();
+    let e = chain(&home("order-none"), &[NO_ECS], None)
+        .0
+        .resolve()
+        .unwrap_err();
     let names: Vec<String> = e
         .tried()
         .iter()
@@ -709,7 +890,11 @@ fn sts_credentials_are_refreshed_a_margin_before_they_expire() {
         })
     };
     let uri = format!("{}/c", mock.url);
-    let (c, clock) = chain(&h, &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)], Some(&mock));
+    let (c, clock) = chain(
+        &h,
+        &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)],
+        Some(&mock),
+    );
     let id = |c: &CredentialChain| c.resolve().unwrap().credentials.access_key_id().to_string();
     assert_eq!(id(&c), "STS.0");
     // 44 minutes on: 16 minutes left, more than the 15-minute margin: cached.
@@ -727,11 +912,17 @@ fn sts_credentials_are_refreshed_a_margin_before_they_expire() {
     // ...and is an error once they have expired.
     clock.set(exp + Duration::from_secs(3600 + 1));
     let e = c.resolve().unwrap_err();
-    assert!(matches!(&e.tried()[0], CredentialError::Http { provider: "credentials_uri", reason, .. } if reason.contains("HTTP 503")), "{e}");
+    assert!(
+        matches!(&e.tried()[0], CredentialError::Http { provider: "credentials_uri", reason, .. } if reason.contains("HTTP 503")),
+        "{e}"
+    );
     // Static credentials are never fetched again.
     let (c, clock) = chain(
         &h,
-        &[("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s")],
+        &[
+            ("ALIBABA_CLOUD_ACCESS_KEY_ID", "a"),
+            ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "s"),
+        ],
         None,
     );
     assert_eq!(c.resolve().unwrap().expiration, None);
@@ -763,7 +954,11 @@ fn a_client_signs_each_attempt_with_the_chains_current_credentials() {
         )
     });
     let uri = format!("{}/c", creds.url);
-    let (c, clock) = chain(&h, &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)], Some(&creds));
+    let (c, clock) = chain(
+        &h,
+        &[NO_ECS, ("ALIBABA_CLOUD_CREDENTIALS_URI", &uri)],
+        Some(&creds),
+    );
     let client = Client::with_config(
         Signer::new(Credentials::new("unused", "unused")),
         Endpoint::custom(&service.url).unwrap(),

@@ -175,7 +175,8 @@ fn base64_images_get_the_verdict_check_gives_the_same_bytes() {
         role: ekyc_preflight::Role::Face,
         ..ekyc_preflight::CheckOptions::default()
     };
-    let verdict = ekyc_preflight::check_with(&face, &ekyc_preflight::Spec::default(), &face_options);
+    let verdict =
+        ekyc_preflight::check_with(&face, &ekyc_preflight::Spec::default(), &face_options);
     assert_eq!(verdict.verdict, ekyc_preflight::Verdict::Pass, "{verdict}");
     // A picture without a face: check rejects it as NoFaceDetected...
     let no_face = common::jpeg(&common::photo_rgb(720, 960));
@@ -219,7 +220,9 @@ fn base64_images_get_the_verdict_check_gives_the_same_bytes() {
 fn the_transfer_limit_is_per_image() {
     // Two images of 450 KB (600,000 Base64 characters each, about 636 KB as
     // sent): 1.27 MB together, each well within 1 MB.
-    let bytes: Vec<u8> = (0..450_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..450_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     let text = b64(&bytes);
     let sent = "IdOcrPictureBase64=".len()
         + text.len()
@@ -240,7 +243,14 @@ fn the_transfer_limit_is_per_image() {
     let big = b64(&vec![0xfb; 760_000]); // "+/v7" repeated: 3 of 4 characters grow to 3 bytes
     let e = build(&text, &big).unwrap_err();
     assert!(
-        matches!(e, RequestError::TooLarge { param: "FacePictureBase64", limit: MAX_PICTURE_BYTES, .. }),
+        matches!(
+            e,
+            RequestError::TooLarge {
+                param: "FacePictureBase64",
+                limit: MAX_PICTURE_BYTES,
+                ..
+            }
+        ),
         "{e:?}"
     );
 }
@@ -316,7 +326,10 @@ mod cli {
         assert!(out.stdout.is_empty());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains("FacePictureBase64"), "{stderr}");
-        assert!(stderr.contains(&format!("({})", rejects[0])), "{rejects:?} {stderr}");
+        assert!(
+            stderr.contains(&format!("({})", rejects[0])),
+            "{rejects:?} {stderr}"
+        );
         // --no-validate sends it as given; --no-check-images validates the
         // parameters and leaves the picture unjudged.
         for flag in ["--no-validate", "--no-check-images"] {

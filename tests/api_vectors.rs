@@ -172,10 +172,7 @@ fn check_ekyc_vector(name: &str, v: &Value) -> Vec<String> {
     );
 
     // The validated path.
-    match (
-        unjudged(&all_params),
-        expected_validation(name),
-    ) {
+    match (unjudged(&all_params), expected_validation(name)) {
         (Ok(request), None) => {
             let typed = request.sign(&signer, &endpoint);
             m.eq(
@@ -464,7 +461,11 @@ fn vector_05_is_within_the_picture_limit_only_just() {
     assert_eq!(s(&v, "body").len(), 935_190);
     // The limit is per image: the certificate's field as sent, counted
     // here from the text (each '+', '/', '=' is sent as three bytes).
-    let id = &params.iter().find(|(k, _)| k == "IdOcrPictureBase64").unwrap().1;
+    let id = &params
+        .iter()
+        .find(|(k, _)| k == "IdOcrPictureBase64")
+        .unwrap()
+        .1;
     let id_sent = "IdOcrPictureBase64=".len()
         + id.len()
         + 2 * id.bytes().filter(|b| b"+/=".contains(b)).count();

@@ -211,15 +211,26 @@ fn credentials_come_from_the_credentials_file_and_the_source_is_named() {
     );
     let run = |profile: Option<&str>| {
         let mut c = command();
-        c.args(["--dry-run", "--merchant-biz-id", "b1", "--merchant-user-id", "u"])
-            .args(["--doc-type", "01000000", "--id-url", "https://x/1.jpg"])
-            .args(["--face-url", "https://x/2.jpg"])
-            .env("ALIBABA_CLOUD_CREDENTIALS_FILE", &file);
+        c.args([
+            "--dry-run",
+            "--merchant-biz-id",
+            "b1",
+            "--merchant-user-id",
+            "u",
+        ])
+        .args(["--doc-type", "01000000", "--id-url", "https://x/1.jpg"])
+        .args(["--face-url", "https://x/2.jpg"])
+        .env("ALIBABA_CLOUD_CREDENTIALS_FILE", &file);
         if let Some(p) = profile {
             c.env("ALIBABA_CLOUD_PROFILE", p);
         }
         let out = c.output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<Value>(&out.stdout).unwrap()
     };
     let v = run(None);
@@ -235,7 +246,13 @@ fn credentials_come_from_the_credentials_file_and_the_source_is_named() {
         .starts_with("ACS3-HMAC-SHA256 Credential=dev-ak,"));
     // The environment comes first.
     let out = command()
-        .args(["--dry-run", "--merchant-biz-id", "b1", "--merchant-user-id", "u"])
+        .args([
+            "--dry-run",
+            "--merchant-biz-id",
+            "b1",
+            "--merchant-user-id",
+            "u",
+        ])
         .args(["--doc-type", "01000000", "--id-url", "https://x/1.jpg"])
         .args(["--face-url", "https://x/2.jpg"])
         .env("ALIBABA_CLOUD_CREDENTIALS_FILE", &file)

@@ -208,10 +208,7 @@ impl fmt::Display for Failure {
                 "EkycVerify answered HTTP {status} with an answer that cannot be read ({reason}); \
                  the call was probably processed and billed"
             ),
-            Failure::Credentials { reason } => write!(
-                f,
-                "the request was not sent: {reason}"
-            ),
+            Failure::Credentials { reason } => write!(f, "the request was not sent: {reason}"),
         }
     }
 }

@@ -115,7 +115,8 @@ impl Environment {
 
     /// Whether a variable is `true` (any case), as the SDKs read their switches.
     fn is_true(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
     /// The home directory as the SDKs find it: `HOME`, else `HOMEPATH`.
@@ -541,7 +542,11 @@ struct Role {
 }
 
 /// Reads a file of at most `limit` bytes as UTF-8.
-fn read_bounded(provider: &'static str, path: &Path, limit: u64) -> Result<String, CredentialError> {
+fn read_bounded(
+    provider: &'static str,
+    path: &Path,
+    limit: u64,
+) -> Result<String, CredentialError> {
     let io = |e: std::io::Error| CredentialError::Io {
         provider,
         path: path.to_path_buf(),
@@ -598,24 +603,23 @@ impl Ctx<'_> {
             (None, None) => {
                 return Err(CredentialError::NotConfigured {
                     provider: "env",
-                    why: "ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are unset"
-                        .into(),
+                    why:
+                        "ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET are unset"
+                            .into(),
                 })
             }
-            (None, _) => {
-                return Err(CredentialError::NotConfigured {
-                    provider: "env",
-                    why: "ALIBABA_CLOUD_ACCESS_KEY_ID is unset (ALIBABA_CLOUD_ACCESS_KEY_SECRET is set)"
+            (None, _) => return Err(CredentialError::NotConfigured {
+                provider: "env",
+                why:
+                    "ALIBABA_CLOUD_ACCESS_KEY_ID is unset (ALIBABA_CLOUD_ACCESS_KEY_SECRET is set)"
                         .into(),
-                })
-            }
-            (_, None) => {
-                return Err(CredentialError::NotConfigured {
-                    provider: "env",
-                    why: "ALIBABA_CLOUD_ACCESS_KEY_SECRET is unset (ALIBABA_CLOUD_ACCESS_KEY_ID is set)"
+            }),
+            (_, None) => return Err(CredentialError::NotConfigured {
+                provider: "env",
+                why:
+                    "ALIBABA_CLOUD_ACCESS_KEY_SECRET is unset (ALIBABA_CLOUD_ACCESS_KEY_ID is set)"
                         .into(),
-                })
-            }
+            }),
         };
         let mut c = Credentials::new(id, secret);
         if let Some(t) = self.env.get("ALIBABA_CLOUD_SECURITY_TOKEN") {
@@ -697,7 +701,10 @@ impl Ctx<'_> {
             ("Action", "AssumeRoleWithOIDC".into()),
             ("Format", "JSON".into()),
             ("Version", "2015-04-01".into()),
-            ("DurationSeconds", self.duration(provider, role)?.to_string()),
+            (
+                "DurationSeconds",
+                self.duration(provider, role)?.to_string(),
+            ),
             ("RoleArn", role.role_arn.clone()),
             ("OIDCProviderArn", provider_arn.into()),
             ("OIDCToken", token.into()),
@@ -735,7 +742,10 @@ impl Ctx<'_> {
             ("Action", "AssumeRole".into()),
             ("Format", "JSON".into()),
             ("Version", "2015-04-01".into()),
-            ("DurationSeconds", self.duration(provider, role)?.to_string()),
+            (
+                "DurationSeconds",
+                self.duration(provider, role)?.to_string(),
+            ),
             ("RoleArn", role.role_arn.clone()),
             ("RoleSessionName", self.session_name(role)),
             ("SignatureMethod", "HMAC-SHA1".into()),
@@ -943,7 +953,9 @@ impl Ctx<'_> {
             .env
             .get("ALIBABA_CLOUD_PROFILE")
             .or_else(|| field(&config, "current"))
-            .ok_or_else(|| malformed("no current profile and ALIBABA_CLOUD_PROFILE is unset".into()))?;
+            .ok_or_else(|| {
+                malformed("no current profile and ALIBABA_CLOUD_PROFILE is unset".into())
+            })?;
         let profile = config
             .get("profiles")
             .and_then(|p| p.as_array())
@@ -1276,9 +1288,9 @@ fn http(
         .limit(limit)
         .read_to_vec()
         .map_err(|e| match e {
-            ureq::Error::BodyExceedsLimit(_) => {
-                fail(format!("HTTP {status} with a body over the {limit}-byte limit"))
-            }
+            ureq::Error::BodyExceedsLimit(_) => fail(format!(
+                "HTTP {status} with a body over the {limit}-byte limit"
+            )),
             e => fail(format!(
                 "HTTP {status}, the body did not arrive in full: {}",
                 super::client::describe(&e)

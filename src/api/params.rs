@@ -110,7 +110,9 @@ pub enum RequestError {
     /// A Base64 image given directly that `check` judges a reject: it is not
     /// a picture EkycVerify can take (not an image at all, not JPEG or PNG,
     /// too small, no face, ...) and nothing but a new picture changes that.
-    #[error("{param}: the image would be refused ({rule}): {reason} (EkycVerify would answer {code})")]
+    #[error(
+        "{param}: the image would be refused ({rule}): {reason} (EkycVerify would answer {code})"
+    )]
     Picture {
         /// The image parameter.
         param: &'static str,
@@ -1134,7 +1136,9 @@ fn check_picture(
         rule: worst.map_or(crate::Rule::Format, |f| f.rule),
         code: worst
             .and_then(|f| f.api_code)
-            .map_or(ErrorCode::UnqualifiedPhoto, |c| ErrorCode::parse(c.as_str())),
+            .map_or(ErrorCode::UnqualifiedPhoto, |c| {
+                ErrorCode::parse(c.as_str())
+            }),
         reason: report.to_string(),
     })
 }
