@@ -499,7 +499,7 @@ impl CredentialChain {
             now,
         };
         match step {
-            Step::Env => ctx.from_env(),
+            Step::Env => ctx.env_pair(),
             Step::Oidc => {
                 let env = &self.env;
                 let role = Role {
@@ -593,7 +593,7 @@ fn field<'v>(v: &'v serde_json::Value, name: &str) -> Option<&'v str> {
 }
 
 impl Ctx<'_> {
-    fn from_env(&self) -> Result<Resolved, CredentialError> {
+    fn env_pair(&self) -> Result<Resolved, CredentialError> {
         let (id, secret) = (
             self.env.get("ALIBABA_CLOUD_ACCESS_KEY_ID"),
             self.env.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
