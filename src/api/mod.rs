@@ -30,6 +30,9 @@
 //!     .doc_type(DocType::GlobalPassport)
 //!     .id_picture(Picture::base64("/9j/4AAQ"))
 //!     .face_picture(Picture::url("https://example.com/face.jpg"))
+//!     // "/9j/4AAQ" is the start of a JPEG, not a picture: left unjudged here
+//!     // (by default `build` refuses what `check` rejects).
+//!     .check_pictures(false)
 //!     .build()?;
 //! let signer = Signer::new(Credentials::new("LTAI-id", "secret"));
 //! let http_request = request.sign(&signer, &Endpoint::public()).to_http().unwrap();

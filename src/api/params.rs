@@ -464,6 +464,7 @@ where
 ///     .doc_type(DocType::HongKongIdCard2018)
 ///     .id_picture(Picture::url("https://example.com/id.jpg"))
 ///     .face_picture(Picture::base64("/9j/4AAQ"))
+///     .check_pictures(false) // the start of a JPEG, not a picture `check` would pass
 ///     .build()?;
 /// let signed = req.sign(&Signer::new(Credentials::new("id", "secret")), &Endpoint::public());
 /// assert!(signed.url.starts_with("https://cloudauth-intl.cn-hongkong.aliyuncs.com/?DocType=00000008&"));
@@ -753,7 +754,8 @@ impl EkycVerifyRequestBuilder {
     /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
     /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
     /// #     .doc_type(DocType::GlobalPassport).face_picture(Picture::url("https://x/f.jpg"));
-    /// let request = builder.id_picture(Picture::base64("/9j/4AAQ")).build()?;
+    /// // Only the start of a JPEG: left unjudged (see `check_pictures`).
+    /// let request = builder.id_picture(Picture::base64("/9j/4AAQ")).check_pictures(false).build()?;
     /// assert!(request.params().contains(&("IdOcrPictureBase64", "/9j/4AAQ".to_string())));
     /// # Ok::<(), ekyc_preflight::api::RequestError>(())
     /// ```
