@@ -353,6 +353,24 @@ fn oidc_exchanges_the_token_file_at_sts() {
         "{e}"
     );
     assert_no_secrets(&format!("{e} {e:?}"));
+    // A region that is not a region name is refused, not put in a URL.
+    let e = CredentialChain::new(Environment::from_vars([
+        ("HOME", h.to_str().unwrap()),
+        (
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            token_file.to_str().unwrap(),
+        ),
+        ("ALIBABA_CLOUD_ROLE_ARN", "r"),
+        ("ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "p"),
+        ("ALIBABA_CLOUD_STS_REGION", "evil.example/x?"),
+        NO_ECS,
+    ]))
+    .resolve()
+    .unwrap_err();
+    assert!(
+        matches!(&e.tried()[1], CredentialError::Malformed { provider: "oidc_role_arn", what, .. } if what == "the STS region"),
+        "{e}"
+    );
     // A token file that is missing: a typed I/O error naming the file.
     let (c, _) = chain(
         &h,

@@ -634,9 +634,13 @@ impl Ctx<'_> {
 
     /// The STS base URL for `region` (a profile's `sts_region`), as the SDKs
     /// build it, unless [`ChainConfig::sts_endpoint`] overrides it.
-    fn sts_base(&self, region: Option<&str>) -> String {
+    fn sts_base(
+        &self,
+        provider: &'static str,
+        region: Option<&str>,
+    ) -> Result<String, CredentialError> {
         if let Some(e) = &self.config.sts_endpoint {
-            return e.trim_end_matches('/').to_string();
+            return Ok(e.trim_end_matches('/').to_string());
         }
         let prefix = if self.env.is_true("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED") {
             "sts-vpc"
@@ -644,8 +648,22 @@ impl Ctx<'_> {
             "sts"
         };
         match region.or(self.env.get("ALIBABA_CLOUD_STS_REGION")) {
-            Some(r) => format!("https://{prefix}.{r}.aliyuncs.com"),
-            None => "https://sts.aliyuncs.com".into(),
+            // A region is a name like cn-hangzhou: anything else would
+            // change the host or the path of the URL built from it.
+            Some(r)
+                if r.len() > 64
+                    || !r
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+            {
+                Err(CredentialError::Malformed {
+                    provider,
+                    what: "the STS region".into(),
+                    reason: "not a region name (lowercase letters, digits and '-')".into(),
+                })
+            }
+            Some(r) => Ok(format!("https://{prefix}.{r}.aliyuncs.com")),
+            None => Ok("https://sts.aliyuncs.com".into()),
         }
     }
 
@@ -714,7 +732,7 @@ impl Ctx<'_> {
         if let Some(p) = &role.policy {
             query.push(("Policy", p.clone()));
         }
-        let base = self.sts_base(role.sts_region.as_deref());
+        let base = self.sts_base(provider, role.sts_region.as_deref())?;
         self.sts_call(provider, &base, &query, provider.to_string())
     }
 
@@ -765,7 +783,7 @@ impl Ctx<'_> {
         }
         let signature = rpc_signature("GET", &query, source.credentials.secret());
         query.push(("Signature", signature));
-        let base = self.sts_base(role.sts_region.as_deref());
+        let base = self.sts_base(provider, role.sts_region.as_deref())?;
         self.sts_call(
             provider,
             &base,
