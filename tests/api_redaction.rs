@@ -8,7 +8,7 @@ use ekyc_preflight::api::*;
 const DOC_NAME: &str = "ZHANGSANMARKER";
 const DOC_NO: &str = "DOCNOMARKER0001";
 const USER: &str = "USERIDMARKER";
-const B64: &str = "B64IMAGEMARKERxyz0";
+const B64: &str = "B64IMAGEMARKERxyz0AAAAAA";
 const URL_PATH: &str = "URLPATHMARKER";
 const URL_QUERY: &str = "URLQUERYMARKER";
 const SECRET: &str = "SECRETMARKER";
@@ -42,6 +42,8 @@ fn builder() -> EkycVerifyRequestBuilder {
         .face_picture(Picture::url(format!(
             "https://example.com/{URL_PATH}.jpg?sig={URL_QUERY}"
         )))
+        // The marker is not a picture: judged, it is refused (see below).
+        .check_pictures(false)
 }
 
 fn signer() -> Signer {
@@ -95,7 +97,9 @@ fn validation_errors_are_redacted() {
         builder()
             .id_picture(Picture::url("https://x/1.jpg"))
             .build(),
-        builder().max_body_bytes(10).build(),
+        builder().max_picture_bytes(10).build(),
+        // Judged by `check`: not an image, refused, the image not shown.
+        builder().check_pictures(true).build(),
         builder().doc_name(" ").build(),
         builder()
             .face_picture(Picture::base64(format!("data:{B64}")))

@@ -26,12 +26,20 @@ fn tmp_file(name: &str, contents: &str) -> PathBuf {
     path
 }
 
+/// `ekyc-preflight request` with no credentials anywhere: none of the
+/// chain's variables, an empty home, the ECS metadata service off.
 fn command() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_ekyc-preflight"));
-    c.arg("request")
-        .env_remove("ALIBABA_CLOUD_ACCESS_KEY_ID")
-        .env_remove("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
-        .env_remove("ALIBABA_CLOUD_SECURITY_TOKEN");
+    c.arg("request");
+    for (k, _) in std::env::vars_os() {
+        if k.to_string_lossy().starts_with("ALIBABA_CLOUD_") {
+            c.env_remove(k);
+        }
+    }
+    let home = std::env::temp_dir().join(format!("ekyc-cli-request-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    c.env("HOME", &home)
+        .env("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true");
     c
 }
 
@@ -44,7 +52,10 @@ fn dry_run(v: &Value, extra: &[&str]) -> Output {
         &input["params"].to_string(),
     );
     let mut c = command();
+    // The vectors' Base64 images are random bytes, not photos: the
+    // parameters are validated, the images not judged.
     c.arg("--dry-run")
+        .arg("--no-check-images")
         .arg("--params")
         .arg(&params)
         .args(["--date", input["x_acs_date"].as_str().unwrap()])
@@ -183,7 +194,74 @@ fn missing_credentials_is_a_usage_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ALIBABA_CLOUD_ACCESS_KEY_ID"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ALIBABA_CLOUD_ACCESS_KEY_ID"), "{stderr}");
+    // Every source tried is named, in the chain's order.
+    let at = |name: &str| stderr.find(&format!("{name}: not configured"));
+    let (env, cli, file) = (at("env"), at("cli_profile"), at("profile"));
+    assert!(env < cli && cli < file && env.is_some(), "{stderr}");
+}
+
+#[test]
+fn credentials_come_from_the_credentials_file_and_the_source_is_named() {
+    let file = tmp_file(
+        "credentials.ini",
+        "[default]\ntype = access_key\naccess_key_id = file-ak\naccess_key_secret = file-SECRET-x\n\n\
+         [dev]\ntype = access_key\naccess_key_id = dev-ak\naccess_key_secret = dev-SECRET-x\n",
+    );
+    let run = |profile: Option<&str>| {
+        let mut c = command();
+        c.args([
+            "--dry-run",
+            "--merchant-biz-id",
+            "b1",
+            "--merchant-user-id",
+            "u",
+        ])
+        .args(["--doc-type", "01000000", "--id-url", "https://x/1.jpg"])
+        .args(["--face-url", "https://x/2.jpg"])
+        .env("ALIBABA_CLOUD_CREDENTIALS_FILE", &file);
+        if let Some(p) = profile {
+            c.env("ALIBABA_CLOUD_PROFILE", p);
+        }
+        let out = c.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let v = run(None);
+    assert_eq!(v["credentials_source"], "profile/static_ak");
+    assert!(v["authorization"]
+        .as_str()
+        .unwrap()
+        .starts_with("ACS3-HMAC-SHA256 Credential=file-ak,"));
+    let v = run(Some("dev"));
+    assert!(v["authorization"]
+        .as_str()
+        .unwrap()
+        .starts_with("ACS3-HMAC-SHA256 Credential=dev-ak,"));
+    // The environment comes first.
+    let out = command()
+        .args([
+            "--dry-run",
+            "--merchant-biz-id",
+            "b1",
+            "--merchant-user-id",
+            "u",
+        ])
+        .args(["--doc-type", "01000000", "--id-url", "https://x/1.jpg"])
+        .args(["--face-url", "https://x/2.jpg"])
+        .env("ALIBABA_CLOUD_CREDENTIALS_FILE", &file)
+        .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "env-ak")
+        .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "env-secret")
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["credentials_source"], "env");
 }
 
 #[test]

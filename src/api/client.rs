@@ -143,6 +143,12 @@ pub enum Failure {
         /// What is wrong with the body.
         reason: String,
     },
+    /// The credential chain ([`Client::with_credential_chain`]) gave no
+    /// credentials; nothing was sent.
+    Credentials {
+        /// What each source said (no secrets).
+        reason: String,
+    },
 }
 
 impl Failure {
@@ -158,7 +164,7 @@ impl Failure {
     /// ```
     pub fn may_have_been_processed(&self) -> bool {
         match self {
-            Failure::NotSent { .. } => false,
+            Failure::NotSent { .. } | Failure::Credentials { .. } => false,
             Failure::NoAnswer { .. } | Failure::Unreadable { .. } => true,
             Failure::Api(e) => !e.not_processed() && (e.status >= 500 || e.status < 300),
         }
@@ -202,6 +208,7 @@ impl fmt::Display for Failure {
                 "EkycVerify answered HTTP {status} with an answer that cannot be read ({reason}); \
                  the call was probably processed and billed"
             ),
+            Failure::Credentials { reason } => write!(f, "the request was not sent: {reason}"),
         }
     }
 }
@@ -352,6 +359,7 @@ pub struct Client {
     signer: Signer,
     endpoint: Endpoint,
     config: ClientConfig,
+    credentials: Option<Arc<super::CredentialChain>>,
 }
 
 /// How to treat an outcome when deciding on another attempt.
@@ -371,7 +379,7 @@ fn retry_class(f: &Failure) -> Retry {
         Failure::Api(e) if e.not_processed() => Retry::Safe,
         Failure::Api(e) if e.status >= 500 => Retry::Billable,
         Failure::NoAnswer { .. } => Retry::Billable,
-        Failure::Api(_) | Failure::Unreadable { .. } => Retry::Never,
+        Failure::Api(_) | Failure::Unreadable { .. } | Failure::Credentials { .. } => Retry::Never,
     }
 }
 
@@ -400,7 +408,26 @@ impl Client {
             signer,
             endpoint,
             config,
+            credentials: None,
         }
+    }
+
+    /// Takes each attempt's credentials from `chain` (cached, refreshed
+    /// before they expire) instead of the signer's own. A chain that gives
+    /// none ends the call with [`Failure::Credentials`], before anything is
+    /// sent. Default: the signer's credentials.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use ekyc_preflight::api::*;
+    /// let chain = Arc::new(CredentialChain::new(Environment::from_process()));
+    /// let client = Client::new(Signer::new(Credentials::new("", "")), Endpoint::public())
+    ///     .with_credential_chain(chain);
+    /// # let _ = client;
+    /// ```
+    pub fn with_credential_chain(mut self, chain: Arc<super::CredentialChain>) -> Self {
+        self.credentials = Some(chain);
+        self
     }
 
     /// The configuration in use.
@@ -447,8 +474,26 @@ impl Client {
         let mut attempts = 0u32;
         loop {
             attempts += 1;
+            let signed = match &self.credentials {
+                None => self.signer.sign(call, &self.endpoint),
+                Some(chain) => match chain.resolve() {
+                    Ok(resolved) => self
+                        .signer
+                        .clone()
+                        .with_credentials(resolved.credentials)
+                        .sign(call, &self.endpoint),
+                    Err(e) => {
+                        return Err(ClientError::new(
+                            Failure::Credentials {
+                                reason: e.to_string(),
+                            },
+                            attempts,
+                        ))
+                    }
+                },
+            };
             let outcome = self
-                .send_before(&self.signer.sign(call, &self.endpoint), deadline)
+                .send_before(&signed, deadline)
                 .and_then(|reply| judge(&reply));
             let failure = match outcome {
                 Ok(response) => return Ok(Answer { response, attempts }),
@@ -706,7 +751,7 @@ fn is_timeout(e: &ureq::Error) -> bool {
 
 /// A ureq error in words that never carry the request (no URL, no header
 /// value): the kind of failure only.
-fn describe(e: &ureq::Error) -> String {
+pub(super) fn describe(e: &ureq::Error) -> String {
     match e {
         ureq::Error::Timeout(t) => format!("timed out ({t})"),
         ureq::Error::Io(io) => match io.kind() {

@@ -11,6 +11,9 @@
 //! - [`Signer`]: ACS3-HMAC-SHA256 exactly as the official SDK computes it,
 //!   generic over action, version, host and parameters ([`OpenApiCall`]),
 //!   with an injected [`Clock`] and [`NonceSource`].
+//! - [`CredentialChain`]: credentials as the official SDKs find them
+//!   (environment, OIDC/RRSA, the CLI's profile, the credentials file, the
+//!   ECS RAM role, a credentials URI), refreshed before they expire.
 //! - [`EkycVerifyResponse`]: the reply, with `ExtFaceInfo` and `ExtIdInfo`
 //!   parsed; error replies become an [`ApiError`] that knows whether a retry
 //!   can help.
@@ -27,6 +30,9 @@
 //!     .doc_type(DocType::GlobalPassport)
 //!     .id_picture(Picture::base64("/9j/4AAQ"))
 //!     .face_picture(Picture::url("https://example.com/face.jpg"))
+//!     // "/9j/4AAQ" is the start of a JPEG, not a picture: left unjudged here
+//!     // (by default `build` refuses what `check` rejects).
+//!     .check_pictures(false)
 //!     .build()?;
 //! let signer = Signer::new(Credentials::new("LTAI-id", "secret"));
 //! let http_request = request.sign(&signer, &Endpoint::public()).to_http().unwrap();
@@ -36,6 +42,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod credentials;
 mod encode;
 mod params;
 mod redact;
@@ -46,9 +53,12 @@ mod time;
 #[cfg(feature = "client")]
 mod client;
 
+pub use credentials::{
+    ChainConfig, ChainError, CredentialChain, CredentialError, Environment, Resolved,
+};
 pub use params::{
     ekyc_verify_call, hash_user_id, DocType, EkycVerifyRequest, EkycVerifyRequestBuilder,
-    IdThreshold, Picture, RequestError, ACTION, API_VERSION, BODY_PARAMS, MAX_BODY_BYTES,
+    IdThreshold, Picture, RequestError, ACTION, API_VERSION, BODY_PARAMS, MAX_PICTURE_BYTES,
     PRODUCT_CODE,
 };
 pub use response::{

@@ -32,22 +32,26 @@ pub const API_VERSION: &str = "2022-08-09";
 /// ```
 pub const PRODUCT_CODE: &str = "eKYC_MIN";
 /// The data transfer limit the document states ("the 1 MB data transfer
-/// limit"), read as 1,000,000 bytes of form body *as sent*, after
-/// percent-encoding (which grows Base64 by about 6 %: `+`, `/` and `=` become
-/// three bytes each). Override with [`EkycVerifyRequestBuilder::max_body_bytes`].
+/// limit"), **per image**: each Base64 image's form field (`Name=value`) as
+/// sent, after percent-encoding (which grows Base64 by about 6 %: `+`, `/` and
+/// `=` become three bytes each), is at most 1,000,000 bytes. The document
+/// speaks of one image at a time ("ensure that the original image size does
+/// not exceed 0.6 MB to avoid exceeding the 1 MB data transfer limit"), so two
+/// images of 0.6 MB each are within it. Override with
+/// [`EkycVerifyRequestBuilder::max_picture_bytes`].
 ///
 /// ```
-/// use ekyc_preflight::api::{DocType, EkycVerifyRequest, ErrorCode, Picture, MAX_BODY_BYTES};
+/// use ekyc_preflight::api::{DocType, EkycVerifyRequest, ErrorCode, Picture, MAX_PICTURE_BYTES};
 /// // 750,000 Base64 characters, a third of them '+', '/' or '=': over the limit once encoded.
 /// let b64 = "ab+".repeat(250_000);
-/// assert!(b64.len() < MAX_BODY_BYTES);
+/// assert!(b64.len() < MAX_PICTURE_BYTES);
 /// let err = EkycVerifyRequest::builder()
 ///     .merchant_biz_id("b1").merchant_user_id("u").doc_type(DocType::GlobalPassport)
 ///     .id_picture(Picture::base64(b64)).face_picture(Picture::url("https://x/f.jpg"))
 ///     .build().unwrap_err();
 /// assert_eq!(err.prevents(), ErrorCode::ToolargeImage);
 /// ```
-pub const MAX_BODY_BYTES: usize = 1_000_000;
+pub const MAX_PICTURE_BYTES: usize = 1_000_000;
 
 /// The parameters the official SDK sends in the form body; every other one goes
 /// in the query string.
@@ -93,15 +97,31 @@ pub enum RequestError {
         /// The URL parameter.
         url: &'static str,
     },
-    /// The form body would exceed the transfer limit.
-    #[error("the form body would be {body_bytes} bytes after percent-encoding, over the {limit}-byte limit: compress the images or send them by URL (EkycVerify would answer ToolargeImage)")]
+    /// An image's form field would exceed the transfer limit.
+    #[error("{param} would be {sent_bytes} bytes as sent (percent-encoded), over the {limit}-byte limit of one image: compress the image or send it by URL (EkycVerify would answer ToolargeImage)")]
     TooLarge {
-        /// The image parameter that is the larger part of the body.
+        /// The image parameter.
         param: &'static str,
-        /// The body's size as sent.
-        body_bytes: usize,
-        /// The limit applied ([`MAX_BODY_BYTES`] unless overridden).
+        /// Its form field's size as sent (`Name=` and the percent-encoded value).
+        sent_bytes: usize,
+        /// The limit applied ([`MAX_PICTURE_BYTES`] unless overridden).
         limit: usize,
+    },
+    /// A Base64 image given directly that `check` judges a reject: it is not
+    /// a picture EkycVerify can take (not an image at all, not JPEG or PNG,
+    /// too small, no face, ...) and nothing but a new picture changes that.
+    #[error(
+        "{param}: the image would be refused ({rule}): {reason} (EkycVerify would answer {code})"
+    )]
+    Picture {
+        /// The image parameter.
+        param: &'static str,
+        /// The first rule it breaks beyond repair.
+        rule: crate::Rule,
+        /// The EkycVerify error that rule draws.
+        code: ErrorCode,
+        /// `check`'s verdict and findings, in words (no image data).
+        reason: String,
     },
     /// A name in a parameter map is not an EkycVerify parameter.
     #[error("{name} is not an EkycVerify parameter (EkycVerify would ignore it or answer InvalidParameter)")]
@@ -129,7 +149,8 @@ impl RequestError {
         match self {
             RequestError::Missing { param }
             | RequestError::Invalid { param, .. }
-            | RequestError::TooLarge { param, .. } => param,
+            | RequestError::TooLarge { param, .. }
+            | RequestError::Picture { param, .. } => param,
             RequestError::Duplicated { base64, .. } => base64,
             RequestError::UnknownParameter { name } => name,
             RequestError::Endpoint { .. } => "",
@@ -148,6 +169,7 @@ impl RequestError {
             RequestError::Missing { .. } => ErrorCode::MissingParameter,
             RequestError::Duplicated { .. } => ErrorCode::DataDuplication,
             RequestError::TooLarge { .. } => ErrorCode::ToolargeImage,
+            RequestError::Picture { code, .. } => code.clone(),
             RequestError::Invalid { .. }
             | RequestError::UnknownParameter { .. }
             | RequestError::Endpoint { .. } => ErrorCode::InvalidParameter,
@@ -442,6 +464,7 @@ where
 ///     .doc_type(DocType::HongKongIdCard2018)
 ///     .id_picture(Picture::url("https://example.com/id.jpg"))
 ///     .face_picture(Picture::base64("/9j/4AAQ"))
+///     .check_pictures(false) // the start of a JPEG, not a picture `check` would pass
 ///     .build()?;
 /// let signed = req.sign(&Signer::new(Credentials::new("id", "secret")), &Endpoint::public());
 /// assert!(signed.url.starts_with("https://cloudauth-intl.cn-hongkong.aliyuncs.com/?DocType=00000008&"));
@@ -592,7 +615,8 @@ pub struct EkycVerifyRequestBuilder {
     id_threshold: Option<String>,
     face_quality_check: Option<String>,
     id_spoof: Option<String>,
-    max_body_bytes: Option<usize>,
+    max_picture_bytes: Option<usize>,
+    skip_picture_check: bool,
 }
 
 /// Shows the parameters set so far, redacted as [`EkycVerifyRequest`]'s `Debug` is.
@@ -621,7 +645,8 @@ impl std::fmt::Debug for EkycVerifyRequestBuilder {
         .collect();
         f.debug_struct("EkycVerifyRequestBuilder")
             .field("params", &redact::Params(&set))
-            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_picture_bytes", &self.max_picture_bytes)
+            .field("check_pictures", &!self.skip_picture_check)
             .finish()
     }
 }
@@ -729,7 +754,8 @@ impl EkycVerifyRequestBuilder {
     /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
     /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
     /// #     .doc_type(DocType::GlobalPassport).face_picture(Picture::url("https://x/f.jpg"));
-    /// let request = builder.id_picture(Picture::base64("/9j/4AAQ")).build()?;
+    /// // Only the start of a JPEG: left unjudged (see `check_pictures`).
+    /// let request = builder.id_picture(Picture::base64("/9j/4AAQ")).check_pictures(false).build()?;
     /// assert!(request.params().contains(&("IdOcrPictureBase64", "/9j/4AAQ".to_string())));
     /// # Ok::<(), ekyc_preflight::api::RequestError>(())
     /// ```
@@ -829,18 +855,58 @@ impl EkycVerifyRequestBuilder {
         self.id_spoof = Some(flag(v));
         self
     }
-    /// The form-body limit. Default: [`MAX_BODY_BYTES`].
+    /// The limit of each Base64 image's form field as sent. Default:
+    /// [`MAX_PICTURE_BYTES`].
     ///
     /// ```
     /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, ErrorCode, Picture};
     /// # let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
     /// #     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg"));
-    /// let err = builder.face_picture(Picture::base64("AAAA")).max_body_bytes(10).build().unwrap_err();
+    /// let err = builder.face_picture(Picture::base64("AAAA")).max_picture_bytes(10).build().unwrap_err();
     /// assert_eq!(err.prevents(), ErrorCode::ToolargeImage);
     /// ```
-    pub fn max_body_bytes(mut self, limit: usize) -> Self {
-        self.max_body_bytes = Some(limit);
+    pub fn max_picture_bytes(mut self, limit: usize) -> Self {
+        self.max_picture_bytes = Some(limit);
         self
+    }
+    /// Whether [`build`](Self::build) decodes each Base64 image given and
+    /// judges it with [`check_with`](crate::check_with) (the default
+    /// [`Spec`](crate::Spec), [`CheckOptions`](crate::CheckOptions) with
+    /// [`Role::Id`](crate::Role::Id) for the certificate,
+    /// [`Role::Face`](crate::Role::Face) for the face, Base64 transport),
+    /// refusing a [`Verdict::Reject`](crate::Verdict::Reject) with
+    /// [`RequestError::Picture`]: the same verdict `request --id-image FILE`
+    /// gets. Default: on. Off, the Base64 is still decoded (it must be valid
+    /// Base64), the picture not judged. The check decodes the image and looks
+    /// for faces: tens of milliseconds per image.
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture, RequestError};
+    /// let builder = EkycVerifyRequest::builder().merchant_biz_id("b1").merchant_user_id("u")
+    ///     .doc_type(DocType::GlobalPassport).id_picture(Picture::url("https://x/id.jpg"))
+    ///     .face_picture(Picture::base64("aGVsbG8gd29ybGQ=")); // "hello world"
+    /// let err = builder.clone().build().unwrap_err();
+    /// assert!(matches!(err, RequestError::Picture { param: "FacePictureBase64", .. }));
+    /// assert!(builder.check_pictures(false).build().is_ok());
+    /// ```
+    pub fn check_pictures(mut self, on: bool) -> Self {
+        self.skip_picture_check = !on;
+        self
+    }
+
+    /// Sets a parameter by its document name (`"Crop"`, `"IdOcrPictureBase64"`,
+    /// ...) from its string value, as [`EkycVerifyRequest::from_params`]
+    /// does; an unknown name is an error. Checked in [`build`](Self::build).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::EkycVerifyRequest;
+    /// let builder = EkycVerifyRequest::builder().param("DocType", "01000000")?;
+    /// assert!(EkycVerifyRequest::builder().param("Bogus", "1").is_err());
+    /// # Ok::<(), ekyc_preflight::api::RequestError>(())
+    /// ```
+    pub fn param(mut self, name: &str, value: impl Into<String>) -> Result<Self, RequestError> {
+        self.set(name, value.into())?;
+        Ok(self)
     }
 
     /// Sets a parameter by its document name from a string value.
@@ -882,8 +948,10 @@ impl EkycVerifyRequestBuilder {
     /// characters; not `localhost` nor a loopback, private or link-local
     /// address literal: the service downloads it from the internet); the flags
     /// `T`/`F` and `IdThreshold` `0`–`3`; `Authorize=T` only with the Chinese
-    /// mainland ID card, and then with `DocName` and `DocNo`; and the form body
-    /// within the limit.
+    /// mainland ID card, and then with `DocName` and `DocNo`; each Base64
+    /// image's field within [`MAX_PICTURE_BYTES`] as sent, valid Base64, and
+    /// (unless [`check_pictures(false)`](Self::check_pictures)) not a reject
+    /// by `check`.
     ///
     /// ```
     /// use ekyc_preflight::api::{DocType, EkycVerifyRequest, Picture};
@@ -991,23 +1059,11 @@ impl EkycVerifyRequestBuilder {
             }
         }
 
-        let limit = self.max_body_bytes.unwrap_or(MAX_BODY_BYTES);
-        let body: Vec<(&'static str, &str)> = [&face, &id]
-            .into_iter()
-            .filter(|(name, _)| BODY_PARAMS.contains(name))
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect();
-        let body_bytes = form_len(body.iter().copied());
-        if body_bytes > limit {
-            let param = body
-                .iter()
-                .max_by_key(|(_, v)| v.len())
-                .map_or("IdOcrPictureBase64", |(k, _)| *k);
-            return Err(RequestError::TooLarge {
-                param,
-                body_bytes,
-                limit,
-            });
+        let limit = self.max_picture_bytes.unwrap_or(MAX_PICTURE_BYTES);
+        for (name, value) in [&id, &face] {
+            if BODY_PARAMS.contains(name) {
+                check_picture(name, value, limit, !self.skip_picture_check)?;
+            }
         }
 
         for (name, v) in [("DocName", doc_name), ("DocNo", doc_no)] {
@@ -1030,6 +1086,63 @@ impl EkycVerifyRequestBuilder {
         }
         Ok(EkycVerifyRequest { params })
     }
+}
+
+/// The checks of one Base64 image: its size as sent, its Base64, and (when
+/// `judge`) `check`'s verdict with the role its parameter implies.
+fn check_picture(
+    name: &'static str,
+    value: &str,
+    limit: usize,
+    judge: bool,
+) -> Result<(), RequestError> {
+    let sent_bytes = form_len([(name, value)]);
+    if sent_bytes > limit {
+        return Err(RequestError::TooLarge {
+            param: name,
+            sent_bytes,
+            limit,
+        });
+    }
+    let bytes = base64_simd::STANDARD
+        .decode_to_vec(value.as_bytes())
+        .map_err(|_| {
+            invalid(
+                name,
+                "is not valid Base64: its length must be a multiple of 4, with at most two '=' of padding at the end"
+                    .to_string(),
+            )
+        })?;
+    if !judge {
+        return Ok(());
+    }
+    let options = crate::CheckOptions {
+        role: if name == "IdOcrPictureBase64" {
+            crate::Role::Id
+        } else {
+            crate::Role::Face
+        },
+        transport: crate::Transport::Base64,
+        ..crate::CheckOptions::default()
+    };
+    let report = crate::check_with(&bytes, &crate::Spec::default(), &options);
+    if report.verdict != crate::Verdict::Reject {
+        return Ok(());
+    }
+    let worst = report
+        .findings
+        .iter()
+        .find(|f| f.severity == crate::Severity::Reject);
+    Err(RequestError::Picture {
+        param: name,
+        rule: worst.map_or(crate::Rule::Format, |f| f.rule),
+        code: worst
+            .and_then(|f| f.api_code)
+            .map_or(ErrorCode::UnqualifiedPhoto, |c| {
+                ErrorCode::parse(c.as_str())
+            }),
+        reason: report.to_string(),
+    })
 }
 
 fn invalid(param: &'static str, rule: String) -> RequestError {

@@ -112,6 +112,11 @@ impl Credentials {
     pub fn security_token(&self) -> Option<&str> {
         self.security_token.as_deref()
     }
+
+    /// The AccessKey secret, for the crate's own signatures.
+    pub(crate) fn secret(&self) -> &str {
+        &self.access_key_secret
+    }
 }
 
 impl fmt::Debug for Credentials {
@@ -736,6 +741,18 @@ impl Signer {
     /// ```
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The same signer with other credentials (after a refresh).
+    ///
+    /// ```
+    /// use ekyc_preflight::api::{Credentials, Signer};
+    /// let signer = Signer::new(Credentials::new("old", "s")).with_credentials(Credentials::new("new", "s2"));
+    /// assert_eq!(signer.credentials().access_key_id(), "new");
+    /// ```
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
         self
     }
 

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use ekyc_preflight::api::{
-    ekyc_verify_call, hash_user_id, parse_acs_date, Credentials, EkycVerifyRequest, Endpoint,
+    ekyc_verify_call, hash_user_id, parse_acs_date, CredentialChain, Endpoint, Environment,
     OpenApiCall, Signer,
 };
 use serde_json::{json, Value};
@@ -12,9 +12,8 @@ use serde_json::{json, Value};
 ///
 /// Parameters come from `--params` (a JSON object of the API document's
 /// parameter names to string values) and from the flags, which override it.
-/// Credentials come from `ALIBABA_CLOUD_ACCESS_KEY_ID`,
-/// `ALIBABA_CLOUD_ACCESS_KEY_SECRET` and optionally `ALIBABA_CLOUD_SECURITY_TOKEN`.
-/// The exit statuses are in [`AFTER_HELP`].
+/// Credentials come from the official SDKs' default chain
+/// ([`CredentialChain`]); the exit statuses and the chain are in [`AFTER_HELP`].
 #[derive(Debug, clap::Args)]
 #[command(after_help = AFTER_HELP)]
 pub(crate) struct RequestArgs {
@@ -24,6 +23,12 @@ pub(crate) struct RequestArgs {
     /// (for conformance tests); the API will judge them.
     #[arg(long)]
     no_validate: bool,
+    /// Validate the parameters but do not judge Base64 images given in
+    /// --params with `check` (they must still be valid Base64 within the
+    /// per-image limit). By default an image `check` rejects is refused
+    /// before signing (exit 2).
+    #[arg(long)]
+    no_check_images: bool,
     /// `public` (default), `vpc`, or a base URL such as http://127.0.0.1:8080.
     #[arg(long, default_value = "public")]
     endpoint: String,
@@ -55,6 +60,22 @@ pub(crate) struct RequestArgs {
 
 /// The exit statuses, printed after `--help`.
 const AFTER_HELP: &str = "\
+Credentials, found as the official SDKs find them, the first source that has them:
+  1. env: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
+     (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)
+  2. oidc_role_arn (RRSA): ALIBABA_CLOUD_OIDC_TOKEN_FILE, ALIBABA_CLOUD_ROLE_ARN and
+     ALIBABA_CLOUD_OIDC_PROVIDER_ARN, exchanged at STS (ALIBABA_CLOUD_STS_REGION)
+  3. cli_profile: ~/.aliyun/config.json, profile ALIBABA_CLOUD_PROFILE or `current`
+     (modes AK, StsToken, RamRoleArn, EcsRamRole, OIDC)
+  4. profile: ALIBABA_CLOUD_CREDENTIALS_FILE or ~/.alibabacloud/credentials (INI),
+     section ALIBABA_CLOUD_PROFILE or `default`
+  5. ecs_ram_role: the ECS instance's RAM role from the metadata service
+     (off with ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)
+  6. credentials_uri: ALIBABA_CLOUD_CREDENTIALS_URI
+The source used is printed as \"credentials_source\"; when none has credentials, what
+each one said is printed on stderr (exit 2). Secrets are never printed, except by
+--dry-run's exact request.
+
 Exit status:
   0  the verification was done and passed (or --dry-run printed the request)
   1  the verification was done and did not pass (Result.Passed is not Y)
@@ -252,20 +273,31 @@ fn build_call(args: &RequestArgs) -> Result<OpenApiCall, Fatal> {
     if args.no_validate {
         return Ok(ekyc_verify_call(params));
     }
-    EkycVerifyRequest::from_params(params)
+    // Base64 given directly (in --params) is decoded and judged by `check`
+    // as an image file would be; images from --id-image/--face-image were
+    // judged by `prepare` and are judged again here (the same verdict).
+    let mut builder = ekyc_preflight::api::EkycVerifyRequestBuilder::default()
+        .check_pictures(!args.no_check_images);
+    for (k, v) in params {
+        builder = builder.param(&k, v).map_err(|e| Fatal(e.to_string()))?;
+    }
+    builder
+        .build()
         .map(|r| r.to_call())
         .map_err(|e| Fatal(e.to_string()))
 }
 
-fn signer(args: &RequestArgs) -> Result<Signer, Fatal> {
-    let creds = Credentials::from_env().ok_or_else(|| {
-        Fatal(
-            "set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET \
-             (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)"
-                .into(),
-        )
+/// The signer, with credentials from the default chain, and the chain's
+/// name for their source.
+fn signer(args: &RequestArgs) -> Result<(Signer, String), Fatal> {
+    let chain = CredentialChain::new(Environment::from_process());
+    let resolved = chain.resolve().map_err(|e| {
+        Fatal(format!(
+            "{e} (sources tried in order: {}; see --help)",
+            chain.sources().join(", ")
+        ))
     })?;
-    let mut signer = Signer::new(creds);
+    let mut signer = Signer::new(resolved.credentials);
     if let Some(d) = &args.date {
         let t = parse_acs_date(d)
             .ok_or_else(|| Fatal(format!("--date {d:?}: expected YYYY-MM-DDTHH:MM:SSZ")))?;
@@ -278,7 +310,7 @@ fn signer(args: &RequestArgs) -> Result<Signer, Fatal> {
     if let Some(ua) = &args.user_agent {
         signer = signer.with_user_agent(ua.clone());
     }
-    Ok(signer)
+    Ok((signer, resolved.source))
 }
 
 fn endpoint(spec: &str) -> Result<Endpoint, Fatal> {
@@ -299,7 +331,7 @@ fn print_json(v: &Value) {
 fn run_inner(args: RequestArgs) -> Result<i32, Fatal> {
     let call = build_call(&args)?;
     let endpoint = endpoint(&args.endpoint)?;
-    let signer = signer(&args)?;
+    let (signer, source) = signer(&args)?;
     // A header or URL that cannot be sent (a control character in
     // --user-agent or --nonce) is refused here, for --dry-run too.
     let probe = signer.sign(&call, &endpoint);
@@ -318,10 +350,11 @@ fn run_inner(args: RequestArgs) -> Result<i32, Fatal> {
             "canonical_request": signed.parts.canonical_request,
             "string_to_sign": signed.parts.string_to_sign,
             "authorization": signed.parts.authorization,
+            "credentials_source": source,
         }));
         return Ok(0);
     }
-    send(signer, endpoint, &call, &args)
+    send(signer, endpoint, &call, &args, &source)
 }
 
 #[cfg(not(feature = "client"))]
@@ -330,6 +363,7 @@ fn send(
     _endpoint: Endpoint,
     _call: &OpenApiCall,
     _args: &RequestArgs,
+    _source: &str,
 ) -> Result<i32, Fatal> {
     Err(Fatal(
         "this build cannot send (built without feature `client`); use --dry-run".into(),
@@ -352,6 +386,7 @@ fn send(
     endpoint: Endpoint,
     call: &OpenApiCall,
     args: &RequestArgs,
+    source: &str,
 ) -> Result<i32, Fatal> {
     use ekyc_preflight::api::{Client, ClientConfig, Failure};
     let config = ClientConfig {
@@ -397,6 +432,7 @@ fn send(
                 "message": resp.message,
                 "passed": resp.passed(),
                 "result": result,
+                "credentials_source": source,
             }));
             if resp.result.is_none() {
                 eprintln!(
@@ -415,6 +451,7 @@ fn send(
                 Failure::NoAnswer { .. } => ("no_answer", exit::NO_ANSWER),
                 Failure::Unreadable { .. } => ("unreadable_answer", exit::NO_ANSWER),
                 Failure::Api(_) => ("service_error", exit::SERVICE_ERROR),
+                Failure::Credentials { .. } => ("no_credentials", 2),
                 _ => ("no_answer", exit::NO_ANSWER),
             };
             let api = e.api_error();
@@ -434,6 +471,7 @@ fn send(
                 "timed_out": e.timed_out(),
                 "may_have_been_billed": failure.may_have_been_processed(),
                 "error": e.to_string(),
+                "credentials_source": source,
             }));
             eprintln!("ekyc-preflight request: {e}");
             Ok(code)
