@@ -504,7 +504,9 @@ fn probe_png(data: &[u8]) -> Result<Header, Error> {
     // Pillow's order (`Image.getexif`): the eXIf chunk, or else ImageMagick's hex text;
     // then, when that EXIF has no orientation tag at all, XMP's `tiff:Orientation`.
     let raw_exif = if exif.is_none() {
-        raw_exif.and_then(|c| c.text()).and_then(|t| raw_profile_exif(&t))
+        raw_exif
+            .and_then(|c| c.text())
+            .and_then(|t| raw_profile_exif(&t))
     } else {
         None
     };
