@@ -96,7 +96,10 @@ pub(crate) fn probe(data: &[u8], limits: &Limits) -> Result<Header, Error> {
     }
     let header = match sniff(data)? {
         Format::Jpeg => probe_jpeg(data)?,
-        Format::Png => probe_png(data)?,
+        Format::Png => probe_png(
+            data,
+            usize::try_from(limits.max_alloc).unwrap_or(usize::MAX),
+        )?,
     };
     check_limits(&header, limits)?;
     if header.jpeg.as_ref().is_some_and(|j| !j.has_eoi) {
@@ -444,8 +447,9 @@ fn read_dqt(mut s: &[u8], tables: &mut [Option<[u16; 64]>; 4]) -> Result<(), Err
 }
 
 /// Walks the PNG chunks: IHDR for the size; eXIf, ImageMagick's EXIF text and XMP for
-/// the orientation; iCCP for the colour profile.
-fn probe_png(data: &[u8]) -> Result<Header, Error> {
+/// the orientation; iCCP for the colour profile. Text and profile are inflated to at most
+/// their limits, or `budget` (`Limits::max_alloc`) if it is smaller.
+fn probe_png(data: &[u8], budget: usize) -> Result<Header, Error> {
     let mut pos = 8;
     let mut ihdr: Option<&[u8]> = None;
     let mut exif: Option<&[u8]> = None;
@@ -505,14 +509,17 @@ fn probe_png(data: &[u8]) -> Result<Header, Error> {
     // then, when that EXIF has no orientation tag at all, XMP's `tiff:Orientation`.
     let raw_exif = if exif.is_none() {
         raw_exif
-            .and_then(|c| c.text())
+            .and_then(|c| c.text(budget))
             .and_then(|t| raw_profile_exif(&t))
     } else {
         None
     };
     let exif = exif.or(raw_exif.as_deref());
     let tag = exif.and_then(orientation_tag);
-    let value = tag.or_else(|| xmp.and_then(|c| c.text()).and_then(|t| xmp_orientation(&t)));
+    let value = tag.or_else(|| {
+        xmp.and_then(|c| c.text(budget))
+            .and_then(|t| xmp_orientation(&t))
+    });
     let orientation = value
         .and_then(|v| u8::try_from(v).ok())
         .and_then(Orientation::from_exif)
@@ -522,7 +529,7 @@ fn probe_png(data: &[u8]) -> Result<Header, Error> {
         let (_, rest) = split_at_nul(body)?;
         let (&method, compressed) = rest.split_first()?;
         (method == 0).then_some(())?;
-        inflate(compressed, MAX_ICC_BYTES)
+        inflate(compressed, MAX_ICC_BYTES.min(budget))
     });
     Ok(Header {
         format: Format::Png,
@@ -557,16 +564,17 @@ impl TextChunk<'_> {
     }
 
     /// The text, inflated if the chunk says it is compressed, at most [`MAX_TEXT_BYTES`]
-    /// long; `None` when the chunk is malformed or the text longer.
-    fn text(&self) -> Option<Vec<u8>> {
+    /// (or `budget`) long; `None` when the chunk is malformed or the text longer.
+    fn text(&self, budget: usize) -> Option<Vec<u8>> {
+        let limit = MAX_TEXT_BYTES.min(budget);
         let (_, rest) = split_at_nul(self.body)?;
-        let bounded = |t: &[u8]| (t.len() <= MAX_TEXT_BYTES).then(|| t.to_vec());
+        let bounded = |t: &[u8]| (t.len() <= limit).then(|| t.to_vec());
         match self.kind {
             // tEXt: keyword, zero, text.
             b"tEXt" => bounded(rest),
             // zTXt: keyword, zero, compression method (0), compressed text.
             b"zTXt" => match rest.split_first()? {
-                (0, compressed) => inflate(compressed, MAX_TEXT_BYTES),
+                (0, compressed) => inflate(compressed, limit),
                 _ => None,
             },
             // iTXt: keyword, zero, compression flag, method, language tag, zero,
@@ -579,7 +587,7 @@ impl TextChunk<'_> {
                 let (_, text) = split_at_nul(rest)?;
                 match (flag, method) {
                     (0, _) => bounded(text),
-                    (_, 0) => inflate(text, MAX_TEXT_BYTES),
+                    (_, 0) => inflate(text, limit),
                     _ => None,
                 }
             }

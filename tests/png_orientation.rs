@@ -117,21 +117,24 @@ fn raw_profile(tiff: &[u8]) -> Vec<u8> {
     text.into_bytes()
 }
 
-fn text_chunk(key: &str, text: &[u8]) -> ([u8; 4], Vec<u8>) {
+/// A chunk's kind and body.
+type Chunk = ([u8; 4], Vec<u8>);
+
+fn text_chunk(key: &str, text: &[u8]) -> Chunk {
     let mut body = key.as_bytes().to_vec();
     body.push(0);
     body.extend_from_slice(text);
     (*b"tEXt", body)
 }
 
-fn ztxt_chunk(key: &str, text: &[u8]) -> ([u8; 4], Vec<u8>) {
+fn ztxt_chunk(key: &str, text: &[u8]) -> Chunk {
     let mut body = key.as_bytes().to_vec();
     body.extend_from_slice(&[0, 0]);
     body.extend(zlib(text));
     (*b"zTXt", body)
 }
 
-fn itxt_chunk(key: &str, text: &[u8], compressed: bool) -> ([u8; 4], Vec<u8>) {
+fn itxt_chunk(key: &str, text: &[u8], compressed: bool) -> Chunk {
     let mut body = key.as_bytes().to_vec();
     body.extend_from_slice(&[0, u8::from(compressed), 0]);
     body.extend_from_slice(b"\0\0");
@@ -167,11 +170,7 @@ fn exif_without_orientation() -> Vec<u8> {
 }
 
 /// `png` with `chunks` inserted after IHDR (in order), and `trailing` ones before IEND.
-fn with_chunks(
-    png: &[u8],
-    chunks: &[([u8; 4], Vec<u8>)],
-    trailing: &[([u8; 4], Vec<u8>)],
-) -> Vec<u8> {
+fn with_chunks(png: &[u8], chunks: &[Chunk], trailing: &[Chunk]) -> Vec<u8> {
     let mut out = png.to_vec();
     for (kind, body) in chunks.iter().rev() {
         out = insert_png_chunk(&out, kind, body);
@@ -304,7 +303,7 @@ fn sources_are_taken_in_pillows_order() {
     let exif = |v: u16| (*b"eXIf", exif_tiff(v, false));
     let raw = |v: u16| text_chunk("Raw profile type exif", &raw_profile(&exif_tiff(v, false)));
     let xmp = |v: u8| itxt_chunk("XML:com.adobe.xmp", &xmp(v, false), false);
-    let cases: [(&str, Vec<([u8; 4], Vec<u8>)>, u8); 6] = [
+    let cases: [(&str, Vec<Chunk>, u8); 6] = [
         ("eXIf over raw profile", vec![raw(6), exif(3)], 3),
         ("eXIf over XMP", vec![exif(8), xmp(6)], 8),
         ("eXIf's 1 over XMP", vec![exif(1), xmp(6)], 1),
