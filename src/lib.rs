@@ -5,6 +5,7 @@
 
 mod batch;
 mod check;
+mod colour;
 mod decode;
 mod encode;
 mod error;

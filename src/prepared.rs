@@ -111,10 +111,17 @@ pub struct PrepareReport {
     pub source_bytes: usize,
     /// The input's stored size (before EXIF orientation).
     pub source_size: Size,
-    /// The input's EXIF orientation (`Normal` when it had none).
+    /// The input's orientation (`Normal` when it had none): its EXIF tag, or for a PNG
+    /// without one, ImageMagick's EXIF text or XMP's `tiff:Orientation`, read as Pillow
+    /// reads them.
     pub orientation: Orientation,
     /// Whether the input carried EXIF metadata (all of it is dropped).
     pub had_exif: bool,
+    /// Whether the input's embedded ICC colour profile was applied: the pixels converted
+    /// to sRGB (the README's colour policy). `false` without a profile, and for one that
+    /// is sRGB already, unreadable, or not RGB.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub converted_to_srgb: bool,
     /// The turn made after the EXIF orientation, if any: to make a landscape picture
     /// portrait, or the face upright.
     pub turned: Option<Turned>,

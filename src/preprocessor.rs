@@ -2,6 +2,7 @@
 
 use fast_image_resize::Resizer;
 
+use crate::colour::{planes_to_rgb, ToSrgb};
 use crate::decode::{decode_shrunk, shrink_on_load_size, Decoded, Image8, Picture, Planes};
 use crate::encode::encode;
 use crate::geometry::{plan, Plan};
@@ -43,6 +44,13 @@ pub struct Preprocessor {
     /// Finds the faces on the source and judges every output from its bytes (its
     /// detector's and decoder's memory kept from one picture to the next).
     checker: Checker,
+    /// The last colour profile seen and its conversion (`None`: nothing to do), so that
+    /// photos from one camera do not build the same conversion again.
+    last_profile: Option<(Vec<u8>, Option<ToSrgb>)>,
+    /// The conversion of the picture being prepared, if it needs one.
+    colour: Option<ToSrgb>,
+    /// Scratch memory for the colour conversion.
+    colour_scratch: Vec<u8>,
 }
 
 impl Default for Preprocessor {
@@ -79,6 +87,9 @@ impl Preprocessor {
             oriented_planes: Planes::default(),
             planar: false,
             checker: Checker::new(spec, CheckOptions::default()),
+            last_profile: None,
+            colour: None,
+            colour_scratch: Vec::new(),
         }
     }
 
@@ -202,6 +213,7 @@ impl Preprocessor {
         let spec = self.spec;
         spec.validate()?;
         let header = probe(data, &spec.limits)?;
+        self.colour = self.colour_for(&header);
         // Plan before decoding: a picture the rules refuse is refused from its header, and
         // the decoder learns how small it may decode. Without a face (none looked for yet)
         // a landscape picture is planned turned, as `Turn::Auto` does when none is found.
@@ -316,6 +328,29 @@ impl Preprocessor {
         decode_shrunk(data, header, &self.spec.limits, size, reuse)
     }
 
+    /// The conversion to sRGB the picture needs, from its embedded profile (the README's
+    /// colour policy): only for a colour picture (three-component JPEG, RGB or palette
+    /// PNG) whose profile is RGB and not sRGB already. Nothing is parsed without a
+    /// profile; the last profile's answer is kept.
+    fn colour_for(&mut self, header: &Header) -> Option<ToSrgb> {
+        let icc = header.icc.as_deref()?;
+        let colour = match &header.jpeg {
+            Some(jpeg) => jpeg.components == 3,
+            None => header.channels >= 3,
+        };
+        if !colour {
+            return None;
+        }
+        match &self.last_profile {
+            Some((last, to)) if last.as_slice() == icc => to.clone(),
+            _ => {
+                let to = ToSrgb::from_icc(icc);
+                self.last_profile = Some((icc.to_vec(), to.clone()));
+                to
+            }
+        }
+    }
+
     /// Resizes the decoded picture to the plan's size and applies its transform, into
     /// `self.oriented` or `self.oriented_planes`. A packed picture (full size, up to the
     /// limits), and the resizer's working buffer for it, are let go as soon as the resize
@@ -341,6 +376,9 @@ impl Preprocessor {
                 crate::resize::resize(&mut self.resizer, &image, crop, tw, th, &mut self.resized)?;
                 drop(image);
                 self.resizer.reset_internal_buffers();
+                if let Some(to) = &self.colour {
+                    to.apply(&mut self.resized.pixels, &mut self.colour_scratch);
+                }
                 plan.transform
                     .apply(&self.resized.pixels, tw, th, 3, &mut self.oriented.pixels);
                 let (ow, oh) = plan.transform.output_size(tw, th);
@@ -363,6 +401,24 @@ impl Preprocessor {
                 self.decoded = planes;
                 self.resizer.reset_internal_buffers();
                 let [y, cb, cr] = &self.planes;
+                if let Some(to) = &self.colour {
+                    // Converted at the output's size, as packed RGB, which the encoder
+                    // takes as it is.
+                    planes_to_rgb([y, cb, cr], (tw, th), half, &mut self.resized.pixels);
+                    to.apply(&mut self.resized.pixels, &mut self.colour_scratch);
+                    plan.transform.apply(
+                        &self.resized.pixels,
+                        tw,
+                        th,
+                        3,
+                        &mut self.oriented.pixels,
+                    );
+                    let (ow, oh) = plan.transform.output_size(tw, th);
+                    self.oriented.width = ow;
+                    self.oriented.height = oh;
+                    self.planar = false;
+                    return Ok(());
+                }
                 plan.transform
                     .apply_planes([y, cb, cr], tw, th, half, &mut self.oriented_planes);
                 self.planar = true;
@@ -435,6 +491,7 @@ impl Preprocessor {
             source_size: Size::new((header.width, header.height)),
             orientation: header.orientation,
             had_exif: header.has_exif,
+            converted_to_srgb: self.colour.is_some(),
             turned: crate::Turned::from_quarter_turns(plan.turns),
             turned_by: plan.turned_by,
             crop: plan.crop,

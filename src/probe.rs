@@ -23,7 +23,24 @@ pub(crate) struct Header {
     pub(crate) bytes_per_sample: u8,
     /// JPEG only: the details `check` and the decoder choice need.
     pub(crate) jpeg: Option<JpegHeader>,
+    /// The embedded ICC colour profile (a JPEG's APP2 chunks put together, a PNG's iCCP
+    /// inflated), when there is one, whole, and at most [`MAX_ICC_BYTES`] long.
+    pub(crate) icc: Option<Vec<u8>>,
 }
+
+/// The longest ICC profile read, in bytes. A photo's RGB profile is under 4 KB (Display
+/// P3's is 536 bytes, Adobe RGB's 560, a jpegli XYB one about 1 KB); the largest in use
+/// are printers' CMYK tables, of one to three megabytes, which are not used here (a
+/// CMYK JPEG keeps its plain conversion). A JPEG can carry 255 × 65,519 bytes of
+/// profile, and a PNG's iCCP inflates without bound: the limit holds before any of it
+/// is copied or inflated.
+pub(crate) const MAX_ICC_BYTES: usize = 4 << 20;
+
+/// The longest text chunk (PNG tEXt, zTXt, iTXt) read for an orientation, in bytes after
+/// inflating: Pillow's own limit for a text chunk (`ImageFile.SAFEBLOCK`, 1 MiB). EXIF is
+/// at most 64 KiB (its JPEG segment), 130 KiB as ImageMagick's hex text; an XMP packet
+/// rarely passes 100 KiB.
+const MAX_TEXT_BYTES: usize = 1 << 20;
 
 /// JPEG header details.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +96,10 @@ pub(crate) fn probe(data: &[u8], limits: &Limits) -> Result<Header, Error> {
     }
     let header = match sniff(data)? {
         Format::Jpeg => probe_jpeg(data)?,
-        Format::Png => probe_png(data)?,
+        Format::Png => probe_png(
+            data,
+            usize::try_from(limits.max_alloc).unwrap_or(usize::MAX),
+        )?,
     };
     check_limits(&header, limits)?;
     if header.jpeg.as_ref().is_some_and(|j| !j.has_eoi) {
@@ -155,6 +175,7 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
     let mut exif: Option<&[u8]> = None;
     let mut tables: [Option<[u16; 64]>; 4] = [None; 4];
     let mut frame: Option<Frame> = None;
+    let mut icc_chunks: Vec<IccChunk> = Vec::new();
     let first_scan_components = loop {
         // Bytes that are not a marker where one belongs are skipped, as libjpeg does
         // (with a warning, "extraneous bytes before marker"): some writers leave a few.
@@ -183,6 +204,14 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
         match marker {
             0xE1 if exif.is_none() && segment.starts_with(b"Exif\0\0") => {
                 exif = Some(&segment[6..]);
+            }
+            0xE2 if segment.starts_with(ICC_SIGNATURE) => {
+                // Sequence number and count (ICC.1, annex B.4), then the chunk's bytes.
+                if let [seq, count, bytes @ ..] = &segment[ICC_SIGNATURE.len()..] {
+                    if icc_chunks.len() < usize::from(u8::MAX) {
+                        icc_chunks.push((*seq, *count, bytes));
+                    }
+                }
             }
             0xDB => read_dqt(segment, &mut tables)?,
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
@@ -244,7 +273,42 @@ fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
             chroma_denser,
             has_eoi,
         }),
+        icc: assemble_icc(&icc_chunks),
     })
+}
+
+/// What starts an APP2 segment holding a piece of an ICC profile (ICC.1, annex B.4).
+const ICC_SIGNATURE: &[u8] = b"ICC_PROFILE\0";
+
+/// One APP2 piece of an ICC profile: its sequence number (from 1), the number of pieces,
+/// and its bytes.
+type IccChunk<'a> = (u8, u8, &'a [u8]);
+
+/// Puts a JPEG's ICC profile together from its APP2 pieces, in sequence order. `None`
+/// when there are none, when they disagree on their count, when one is missing or
+/// repeated (as libjpeg's `jpeg_read_icc_profile` decides), or when the whole is longer
+/// than [`MAX_ICC_BYTES`]: the pixels are then taken as they are.
+fn assemble_icc(chunks: &[IccChunk]) -> Option<Vec<u8>> {
+    let count = chunks.first()?.1;
+    if count == 0 || chunks.len() != usize::from(count) || chunks.iter().any(|c| c.1 != count) {
+        return None;
+    }
+    let mut ordered: Vec<Option<&[u8]>> = vec![None; usize::from(count)];
+    for &(seq, _, bytes) in chunks {
+        let slot = ordered.get_mut(usize::from(seq).checked_sub(1)?)?;
+        if slot.replace(bytes).is_some() {
+            return None;
+        }
+    }
+    let total: usize = ordered.iter().flatten().map(|b| b.len()).sum();
+    if total > MAX_ICC_BYTES {
+        return None;
+    }
+    let mut profile = Vec::with_capacity(total);
+    for bytes in ordered {
+        profile.extend_from_slice(bytes?);
+    }
+    Some(profile)
 }
 
 /// The most scans a progressive JPEG may have. Each scan is a pass over every block of its
@@ -382,11 +446,19 @@ fn read_dqt(mut s: &[u8], tables: &mut [Option<[u16; 64]>; 4]) -> Result<(), Err
     Ok(())
 }
 
-/// Walks the PNG chunks: IHDR for the size, eXIf for the orientation.
-fn probe_png(data: &[u8]) -> Result<Header, Error> {
+/// Walks the PNG chunks: IHDR for the size; eXIf, ImageMagick's EXIF text and XMP for
+/// the orientation; iCCP for the colour profile. Text and profile are inflated to at most
+/// their limits, or `budget` (`Limits::max_alloc`) if it is smaller.
+fn probe_png(data: &[u8], budget: usize) -> Result<Header, Error> {
     let mut pos = 8;
     let mut ihdr: Option<&[u8]> = None;
     let mut exif: Option<&[u8]> = None;
+    let mut iccp: Option<&[u8]> = None;
+    // The last text chunk of each key, as Pillow keeps them (a later one replaces an
+    // earlier one); inflated only after the walk, so that a file of many such chunks
+    // costs one inflation each.
+    let mut raw_exif: Option<TextChunk> = None;
+    let mut xmp: Option<TextChunk> = None;
     while let (Some(len), Some(kind)) = (be32(data, pos), data.get(pos + 4..pos + 8)) {
         let start = pos + 8;
         let Some(body) = start
@@ -398,6 +470,15 @@ fn probe_png(data: &[u8]) -> Result<Header, Error> {
         match kind {
             b"IHDR" if ihdr.is_none() => ihdr = Some(body),
             b"eXIf" if exif.is_none() => exif = Some(body),
+            b"iCCP" if iccp.is_none() => iccp = Some(body),
+            b"tEXt" | b"zTXt" | b"iTXt" => {
+                let chunk = TextChunk { kind, body };
+                match chunk.keyword() {
+                    Some(RAW_EXIF_KEY) => raw_exif = Some(chunk),
+                    Some(XMP_KEY) => xmp = Some(chunk),
+                    _ => {}
+                }
+            }
             b"IEND" => break,
             _ => {}
         }
@@ -424,17 +505,152 @@ fn probe_png(data: &[u8]) -> Result<Header, Error> {
     if !matches!(depth, 1 | 2 | 4 | 8 | 16) {
         return Err(corrupt_png(format!("bit depth {depth}")));
     }
-    let (orientation, has_exif) = read_orientation(exif);
+    // Pillow's order (`Image.getexif`): the eXIf chunk, or else ImageMagick's hex text;
+    // then, when that EXIF has no orientation tag at all, XMP's `tiff:Orientation`.
+    let raw_exif = if exif.is_none() {
+        raw_exif
+            .and_then(|c| c.text(budget))
+            .and_then(|t| raw_profile_exif(&t))
+    } else {
+        None
+    };
+    let exif = exif.or(raw_exif.as_deref());
+    let tag = exif.and_then(orientation_tag);
+    let value = tag.or_else(|| {
+        xmp.and_then(|c| c.text(budget))
+            .and_then(|t| xmp_orientation(&t))
+    });
+    let orientation = value
+        .and_then(|v| u8::try_from(v).ok())
+        .and_then(Orientation::from_exif)
+        .unwrap_or(Orientation::Normal);
+    let icc = iccp.and_then(|body| {
+        // Keyword, a zero, the compression method (0, zlib), the profile.
+        let (_, rest) = split_at_nul(body)?;
+        let (&method, compressed) = rest.split_first()?;
+        (method == 0).then_some(())?;
+        inflate(compressed, MAX_ICC_BYTES.min(budget))
+    });
     Ok(Header {
         format: Format::Png,
         width,
         height,
         orientation,
-        has_exif,
+        has_exif: exif.is_some(),
         channels,
         bytes_per_sample: if depth == 16 { 2 } else { 1 },
         jpeg: None,
+        icc,
     })
+}
+
+/// The key of ImageMagick's text chunk holding EXIF as hex ("Raw profile type exif").
+const RAW_EXIF_KEY: &[u8] = b"Raw profile type exif";
+
+/// The key of the text chunk holding an XMP packet (Adobe's XMP specification, part 3).
+const XMP_KEY: &[u8] = b"XML:com.adobe.xmp";
+
+/// A PNG text chunk, not yet decoded.
+#[derive(Clone, Copy)]
+struct TextChunk<'a> {
+    kind: &'a [u8],
+    body: &'a [u8],
+}
+
+impl TextChunk<'_> {
+    /// The keyword: the bytes before the first zero.
+    fn keyword(&self) -> Option<&[u8]> {
+        split_at_nul(self.body).map(|(key, _)| key)
+    }
+
+    /// The text, inflated if the chunk says it is compressed, at most [`MAX_TEXT_BYTES`]
+    /// (or `budget`) long; `None` when the chunk is malformed or the text longer.
+    fn text(&self, budget: usize) -> Option<Vec<u8>> {
+        let limit = MAX_TEXT_BYTES.min(budget);
+        let (_, rest) = split_at_nul(self.body)?;
+        let bounded = |t: &[u8]| (t.len() <= limit).then(|| t.to_vec());
+        match self.kind {
+            // tEXt: keyword, zero, text.
+            b"tEXt" => bounded(rest),
+            // zTXt: keyword, zero, compression method (0), compressed text.
+            b"zTXt" => match rest.split_first()? {
+                (0, compressed) => inflate(compressed, limit),
+                _ => None,
+            },
+            // iTXt: keyword, zero, compression flag, method, language tag, zero,
+            // translated keyword, zero, text.
+            _ => {
+                let [flag, method, rest @ ..] = rest else {
+                    return None;
+                };
+                let (_, rest) = split_at_nul(rest)?;
+                let (_, text) = split_at_nul(rest)?;
+                match (flag, method) {
+                    (0, _) => bounded(text),
+                    (_, 0) => inflate(text, limit),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+/// The bytes before the first zero, and those after it.
+fn split_at_nul(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = memchr::memchr(0, bytes)?;
+    Some((&bytes[..at], &bytes[at + 1..]))
+}
+
+/// Inflates zlib data to at most `limit` bytes; `None` when it is damaged or longer.
+fn inflate(compressed: &[u8], limit: usize) -> Option<Vec<u8>> {
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(compressed, limit).ok()
+}
+
+/// The EXIF in ImageMagick's "Raw profile type exif" text: a line break, the profile's
+/// name, its length, then hex digits over lines (as Pillow reads it: the lines from the
+/// fourth on, white space ignored). `None` when the digits are not hex.
+fn raw_profile_exif(text: &[u8]) -> Option<Vec<u8>> {
+    let mut lines = text.split(|&b| b == b'\n');
+    lines.by_ref().take(3).for_each(drop);
+    let mut bytes = Vec::new();
+    let mut high: Option<u8> = None;
+    for &b in lines.flatten() {
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        let digit = (b as char).to_digit(16)? as u8;
+        match high.take() {
+            Some(h) => bytes.push(h << 4 | digit),
+            None => high = Some(digit),
+        }
+    }
+    if high.is_some() {
+        return None;
+    }
+    // Pillow's EXIF reader takes the profile with or without its JPEG header.
+    Some(match bytes.strip_prefix(b"Exif\0\0") {
+        Some(tiff) => tiff.to_vec(),
+        None => bytes,
+    })
+}
+
+/// The value of the first `tiff:Orientation` in an XMP packet, as an attribute
+/// (`tiff:Orientation="6"`) or an element (`<tiff:Orientation>6</tiff:Orientation>`): a
+/// single digit, as Pillow's pattern `tiff:Orientation(="|>)([0-9])` reads it.
+fn xmp_orientation(xmp: &[u8]) -> Option<u32> {
+    const NAME: &[u8] = b"tiff:Orientation";
+    memchr::memmem::find_iter(xmp, NAME).find_map(|at| match &xmp[at + NAME.len()..] {
+        [b'=', b'"', d, ..] | [b'>', d, ..] if d.is_ascii_digit() => Some(u32::from(d - b'0')),
+        _ => None,
+    })
+}
+
+/// The orientation tag's value in raw EXIF (a TIFF structure); `None` when the EXIF is
+/// unreadable or has no such tag.
+fn orientation_tag(raw: &[u8]) -> Option<u32> {
+    let exif = exif::Reader::new().read_raw(raw.to_vec()).ok()?;
+    exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0))
 }
 
 /// Reads the orientation tag from raw EXIF (a TIFF structure).
@@ -442,14 +658,7 @@ fn read_orientation(exif: Option<&[u8]>) -> (Orientation, bool) {
     let Some(raw) = exif else {
         return (Orientation::Normal, false);
     };
-    let value = exif::Reader::new()
-        .read_raw(raw.to_vec())
-        .ok()
-        .and_then(|exif| {
-            exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)
-                .and_then(|f| f.value.get_uint(0))
-        });
-    let orientation = value
+    let orientation = orientation_tag(raw)
         .and_then(|v| u8::try_from(v).ok())
         .and_then(Orientation::from_exif)
         .unwrap_or(Orientation::Normal);
@@ -499,5 +708,55 @@ mod tests {
                 "cut {cut}"
             );
         }
+    }
+
+    #[test]
+    fn icc_pieces_are_put_together_in_sequence_or_not_at_all() {
+        let whole = |chunks: &[IccChunk]| assemble_icc(chunks);
+        assert_eq!(
+            whole(&[(2, 2, b"cd"), (1, 2, b"ab")]),
+            Some(b"abcd".to_vec())
+        );
+        assert_eq!(whole(&[(1, 2, b"ab")]), None, "one missing");
+        assert_eq!(whole(&[(1, 2, b"ab"), (1, 2, b"ab")]), None, "one twice");
+        assert_eq!(
+            whole(&[(1, 2, b"ab"), (2, 3, b"cd")]),
+            None,
+            "counts differ"
+        );
+        assert_eq!(whole(&[(0, 1, b"ab")]), None, "numbered from 0");
+        assert_eq!(whole(&[(1, 0, b"ab")]), None, "count 0");
+        assert_eq!(whole(&[]), None);
+    }
+
+    #[test]
+    fn xmp_orientation_reads_attribute_and_element_only() {
+        assert_eq!(xmp_orientation(br#"<x tiff:Orientation="6"/>"#), Some(6));
+        assert_eq!(
+            xmp_orientation(b"<tiff:Orientation>8</tiff:Orientation>"),
+            Some(8)
+        );
+        // The first match of the pattern, as Pillow's `re.search` takes it.
+        assert_eq!(
+            xmp_orientation(br#"tiff:Orientation tiff:Orientation="3""#),
+            Some(3)
+        );
+        assert_eq!(xmp_orientation(br#"tiff:Orientation='6'"#), None);
+        assert_eq!(xmp_orientation(b"tiff:Orientation>"), None);
+        assert_eq!(xmp_orientation(b""), None);
+    }
+
+    #[test]
+    fn raw_profile_hex_is_read_as_pillow_reads_it() {
+        assert_eq!(
+            raw_profile_exif(b"\nexif\n       8\n457869660000\n4d4d\n"),
+            Some(b"MM".to_vec())
+        );
+        assert_eq!(
+            raw_profile_exif(b"\nexif\n 2\n4 d 4 d"),
+            Some(b"MM".to_vec())
+        );
+        assert_eq!(raw_profile_exif(b"\nexif\n 2\n4d4"), None);
+        assert_eq!(raw_profile_exif(b"\nexif\n 2\nxx"), None);
     }
 }
