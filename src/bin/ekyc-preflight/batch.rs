@@ -20,6 +20,9 @@ pub(crate) enum Event<R> {
     Interrupted(i32),
 }
 
+/// How often an interrupted batch looks again for results of outputs put in place.
+const REPORT_POLL: std::time::Duration = std::time::Duration::from_millis(5);
+
 enum Msg<R> {
     Done(usize, R),
     Signal(i32),
@@ -64,7 +67,9 @@ where
                         while !output::interrupted() {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some(item) = items.get(i) else { break };
-                            if tx.send(Msg::Done(i, work(&mut state, item))).is_err() {
+                            let sent = tx.send(Msg::Done(i, work(&mut state, item)));
+                            output::reported();
+                            if sent.is_err() {
                                 break;
                             }
                         }
@@ -84,6 +89,16 @@ where
                     }
                 }
                 Ok(Msg::Signal(sig)) => {
+                    // Outputs put in place just before the signal: their results are on
+                    // their way (nothing blocks between the two).
+                    while output::unreported() > 0 {
+                        if let Ok(Msg::Done(i, r)) = rx.recv_timeout(REPORT_POLL) {
+                            held.insert(i, r);
+                        }
+                    }
+                    while let Ok(Msg::Done(i, r)) = rx.try_recv() {
+                        held.insert(i, r);
+                    }
                     for (i, r) in std::mem::take(&mut held) {
                         handle(Event::Done(i, r));
                     }

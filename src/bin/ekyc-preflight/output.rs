@@ -15,7 +15,7 @@ use std::ffi::OsString;
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Whether a path is `-`: standard input or output.
@@ -56,17 +56,28 @@ fn stopped() -> io::Error {
     io::Error::new(io::ErrorKind::Interrupted, "interrupted: not written")
 }
 
-/// Writes `bytes` to `path` by the rules of this module.
-pub(crate) fn write_output(path: &Path, bytes: &[u8]) -> io::Result<()> {
+/// An output written, or ready to be put in place by [`commit`].
+#[derive(Debug)]
+pub(crate) enum Staged {
+    /// Written into already (standard output, a FIFO, a device).
+    Written,
+    /// A temporary file to be renamed over `target`.
+    Temp { tmp: PathBuf, target: PathBuf },
+}
+
+/// Writes `bytes` for `path` by the rules of this module: straight into it, or into a
+/// temporary file beside it that [`commit`] renames over it.
+pub(crate) fn stage(path: &Path, bytes: &[u8]) -> io::Result<Staged> {
     if is_dash(path) {
         let mut out = io::stdout().lock();
-        return out.write_all(bytes).and_then(|()| out.flush());
+        out.write_all(bytes).and_then(|()| out.flush())?;
+        return Ok(Staged::Written);
     }
     match fs::metadata(path) {
         Ok(meta) if meta.is_file() => {
             // Through a link: replace its target, so the link stays.
             let target = fs::canonicalize(path)?;
-            write_atomically(&target, bytes, Some(meta.permissions()))
+            write_temp(target, bytes, Some(meta.permissions()))
         }
         Ok(meta) if meta.is_dir() => Err(io::Error::other(
             "is a directory (give a file name, or several inputs to fill a directory)",
@@ -80,16 +91,78 @@ pub(crate) fn write_output(path: &Path, bytes: &[u8]) -> io::Result<()> {
                 if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                     fs::create_dir_all(dir)?;
                 }
-                write_atomically(path, bytes, None)
+                write_temp(path.to_path_buf(), bytes, None)
             }
         }
         Err(e) => Err(e),
     }
 }
 
+thread_local! {
+    /// Whether this thread has put outputs in place that its batch has not been told of.
+    static UNREPORTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Threads that have put outputs in place and not yet reported them (see [`reported`]).
+static UNREPORTED_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Puts every staged output in place at once, unless the process was interrupted (then
+/// none is, and the temporary files are gone). Afterwards, until this thread calls
+/// [`reported`], [`unreported`] counts it.
+pub(crate) fn commit(staged: Vec<Staged>) -> io::Result<()> {
+    let mut t = temps();
+    if interrupted() {
+        // `interrupt` has deleted the temporary files already.
+        return Err(stopped());
+    }
+    let mut result = Ok(());
+    for s in staged {
+        if let Staged::Temp { tmp, target } = s {
+            t.live.retain(|p| p != &tmp);
+            if result.is_ok() {
+                result = fs::rename(&tmp, &target);
+            }
+            if result.is_err() {
+                let _ = fs::remove_file(&tmp);
+            }
+        }
+    }
+    if !UNREPORTED.replace(true) {
+        UNREPORTED_THREADS.fetch_add(1, Ordering::SeqCst);
+    }
+    result
+}
+
+/// Deletes staged temporary files (the work failed after staging them).
+pub(crate) fn discard(staged: Vec<Staged>) {
+    let mut t = temps();
+    for s in staged {
+        if let Staged::Temp { tmp, .. } = s {
+            if let Some(i) = t.live.iter().position(|p| p == &tmp) {
+                t.live.swap_remove(i);
+                let _ = fs::remove_file(&tmp);
+            }
+        }
+    }
+}
+
+/// Tells that this thread's outputs put in place are reported to its batch.
+pub(crate) fn reported() {
+    if UNREPORTED.replace(false) {
+        UNREPORTED_THREADS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// How many threads have put outputs in place without reporting them yet. After an
+/// interruption no more can, so a batch waits for this to reach zero to report every
+/// output that exists.
+pub(crate) fn unreported() -> usize {
+    UNREPORTED_THREADS.load(Ordering::SeqCst)
+}
+
 /// Opens and writes into the path itself: a FIFO's reader gets the data, a device stays
 /// a device.
-fn write_straight(path: &Path, bytes: &[u8], create: bool) -> io::Result<()> {
+fn write_straight(path: &Path, bytes: &[u8], create: bool) -> io::Result<Staged> {
     if interrupted() {
         return Err(stopped());
     }
@@ -99,13 +172,14 @@ fn write_straight(path: &Path, bytes: &[u8], create: bool) -> io::Result<()> {
         .truncate(create)
         .open(path)?;
     f.write_all(bytes)?;
-    f.flush()
+    f.flush()?;
+    Ok(Staged::Written)
 }
 
-/// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
-fn write_atomically(path: &Path, bytes: &[u8], mode: Option<fs::Permissions>) -> io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let name = path
+/// Writes `bytes` to a temporary file beside `target`, to be renamed over it.
+fn write_temp(target: PathBuf, bytes: &[u8], mode: Option<fs::Permissions>) -> io::Result<Staged> {
+    let dir = target.parent().filter(|p| !p.as_os_str().is_empty());
+    let name = target
         .file_name()
         .ok_or_else(|| io::Error::other("output path has no file name"))?;
     let mut tmp_name = OsString::from(".");
@@ -125,33 +199,21 @@ fn write_atomically(path: &Path, bytes: &[u8], mode: Option<fs::Permissions>) ->
         t.live.push(tmp.clone());
         f
     };
-    let result = (|| {
+    let written = (|| {
         if let Some(mode) = mode {
             f.set_permissions(mode)?;
         }
         f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        let mut t = temps();
-        if interrupted() {
-            // `interrupt` has deleted it already.
-            return Err(stopped());
-        }
-        t.live.retain(|p| p != &tmp);
-        let renamed = fs::rename(&tmp, path);
-        if renamed.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        renamed
+        f.sync_all()
     })();
-    if result.is_err() {
-        let mut t = temps();
-        if let Some(i) = t.live.iter().position(|p| p == &tmp) {
-            t.live.swap_remove(i);
-            let _ = fs::remove_file(&tmp);
+    let staged = Staged::Temp { tmp, target };
+    match written {
+        Ok(()) => Ok(staged),
+        Err(e) => {
+            discard(vec![staged]);
+            Err(e)
         }
     }
-    result
 }
 
 /// What makes two paths the same file: device and inode (through links, hard or

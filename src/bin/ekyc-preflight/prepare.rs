@@ -11,7 +11,7 @@ use crate::common::{
     exit, expand_inputs, progress, refusal, say, with_input, BatchArgs, EncodeArgs, Input,
     JsonArray, SpecArgs,
 };
-use crate::output::{is_dash, write_output, FileId};
+use crate::output::{self, is_dash, FileId};
 
 /// Arguments of `ekyc-preflight prepare`.
 #[derive(Debug, clap::Args)]
@@ -317,9 +317,8 @@ fn entry<'a>(job: &Job, outcome: &'a Outcome) -> Entry<'a> {
 /// Whether `a` and `b` name one file to be replaced: the same path, or the same existing
 /// regular file (two outputs into one device or FIFO are the user's to ask for).
 fn same_file(a: &Path, b: &Path) -> bool {
-    let regular = std::fs::metadata(a).is_ok_and(|m| m.is_file());
-    (a == b && !is_dash(a))
-        || (regular && FileId::of(a).is_some_and(|id| FileId::of(b) == Some(id)))
+    let replaced = std::fs::metadata(a).map_or(!is_dash(a), |m| m.is_file());
+    replaced && (a == b || FileId::of(a).is_some_and(|id| FileId::of(b) == Some(id)))
 }
 
 /// Marks the jobs one of whose outputs is an input (any input of the command, through
@@ -419,15 +418,29 @@ fn prepare_bytes(pre: &mut Preprocessor, job: &Job, data: &[u8]) -> Outcome {
         Ok(p) => p,
         Err(e) => return Outcome::Refused(e),
     };
-    let written = write_output(&job.output, prepared.jpeg()).map_err(|e| (&job.output, e));
-    let written = written.and_then(|()| match (&job.base64, prepared.base64()) {
-        (Some(path), Some(text)) => write_output(path, text.as_bytes()).map_err(|e| (path, e)),
-        _ => Ok(()),
-    });
+    let mut staged = Vec::new();
+    let mut stage = |path: &PathBuf, bytes: &[u8]| {
+        output::stage(path, bytes)
+            .map(|s| staged.push(s))
+            .map_err(|e| (path.clone(), e))
+    };
+    let written =
+        stage(&job.output, prepared.jpeg()).and_then(|()| match (&job.base64, prepared.base64()) {
+            (Some(path), Some(text)) => stage(path, text.as_bytes()),
+            _ => Ok(()),
+        });
+    // Both outputs are put in place together, or neither.
+    let written = match written {
+        Ok(()) => output::commit(staged).map_err(|e| (job.output.clone(), e)),
+        Err(e) => {
+            output::discard(staged);
+            Err(e)
+        }
+    };
     match written {
         Ok(()) => Outcome::Done(Box::new(prepared.report().clone())),
         Err((_, e)) if e.kind() == std::io::ErrorKind::Interrupted => Outcome::NotDone,
-        Err((path, e)) => Outcome::Io(path.clone(), e),
+        Err((path, e)) => Outcome::Io(path, e),
     }
 }
 
