@@ -33,11 +33,26 @@ fn sample() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/phone-orientation6.jpg")
 }
 
-/// A fresh directory for one test.
+/// Deletes its directory when dropped.
+struct Cleanup(PathBuf);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+thread_local! {
+    /// The directories this test made, deleted when its thread ends.
+    static MADE: std::cell::RefCell<Vec<Cleanup>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A fresh directory for one test, deleted when the test ends.
 fn dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("ekyc-cli-out-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
+    MADE.with(|m| m.borrow_mut().push(Cleanup(d.clone())));
     d
 }
 
