@@ -109,7 +109,10 @@ where
                 }
                 // Every sender gone before every input is done: a worker panicked (the
                 // panic is on standard error already).
-                Err(_) => std::process::exit(exit::USAGE_OR_IO),
+                Err(_) => {
+                    output::interrupt();
+                    std::process::exit(exit::USAGE_OR_IO)
+                }
             }
         }
     });

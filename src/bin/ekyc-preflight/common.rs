@@ -333,6 +333,8 @@ pub(crate) fn say(line: &str) {
 pub(crate) fn put(text: &str) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // Ending mid-batch: no temporary file may be left behind.
+        crate::output::interrupt();
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             std::process::exit(exit::OK);
         }
