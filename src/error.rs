@@ -157,7 +157,42 @@ impl Error {
             Error::AspectRatio { .. } => Rule::AspectRatio,
             Error::Landscape { .. } => Rule::Portrait,
             Error::OverBudget { .. } => Rule::FileSize,
-            Error::InvalidSpec { .. } | Error::Internal { .. } => Rule::Spec,
+            Error::InvalidSpec { .. } => Rule::Spec,
+            Error::Internal { .. } => Rule::Internal,
+        }
+    }
+
+    /// The HTTP status a service built on this crate should answer its own caller with,
+    /// by whose fault the error is:
+    ///
+    /// | status | errors |
+    /// | --- | --- |
+    /// | 413 Content Too Large | over the input [`Limits`](crate::Limits): bytes, pixels, memory |
+    /// | 415 Unsupported Media Type | not a JPEG or PNG, or a JPEG process the decoder lacks |
+    /// | 422 Unprocessable Content | a readable request whose picture cannot be made to pass: damaged, too small, an aspect ratio no resize fits, landscape with turning off, over the byte budget |
+    /// | 500 Internal Server Error | [`InvalidSpec`](Error::InvalidSpec) (the service's own configuration) and [`Internal`](Error::Internal) (a bug of ours) |
+    ///
+    /// (Not the status `EkycVerify` itself would answer: that is
+    /// [`api_code`](Self::api_code)`().`[`http_status`](ApiCode::http_status)`()`.)
+    ///
+    /// ```
+    /// use ekyc_preflight::Error;
+    /// assert_eq!(Error::InputTooLarge { bytes: 1 << 30, limit: 1 << 25 }.http_status(), 413);
+    /// assert_eq!(Error::UnsupportedFormat { found: "GIF" }.http_status(), 415);
+    /// assert_eq!(Error::Internal { reason: "x".into() }.http_status(), 500);
+    /// ```
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::InputTooLarge { .. } | Error::Dimensions { .. } | Error::MemoryLimit { .. } => {
+                413
+            }
+            Error::UnsupportedFormat { .. } | Error::UnsupportedJpeg { .. } => 415,
+            Error::Corrupt { .. }
+            | Error::TooSmall { .. }
+            | Error::AspectRatio { .. }
+            | Error::Landscape { .. }
+            | Error::OverBudget { .. } => 422,
+            Error::InvalidSpec { .. } | Error::Internal { .. } => 500,
         }
     }
 
@@ -170,5 +205,32 @@ impl Error {
     /// ```
     pub fn api_code(&self) -> ApiCode {
         self.rule().api_code()
+    }
+}
+
+/// An error serialises (feature `serde`) as an object: `rule`, `api_code`,
+/// `http_status` ([`Error::http_status`]) and `message` (its `Display`).
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use ekyc_preflight::Error;
+/// let e = Error::UnsupportedFormat { found: "GIF" };
+/// let v = serde_json::to_value(&e).unwrap();
+/// assert_eq!(v["rule"], "format");
+/// assert_eq!(v["api_code"], "UnqualifiedPhoto");
+/// assert_eq!(v["http_status"], 415);
+/// assert_eq!(v["message"], e.to_string());
+/// # }
+/// ```
+#[cfg(feature = "serde")]
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Error", 4)?;
+        s.serialize_field("rule", self.rule().as_str())?;
+        s.serialize_field("api_code", self.api_code().as_str())?;
+        s.serialize_field("http_status", &self.http_status())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.end()
     }
 }

@@ -23,6 +23,9 @@ pub enum ApiCode {
     InvalidParameter,
     /// 400: "Parameter cannot be empty."
     MissingParameter,
+    /// 500: "Internal system error." Ours: what an [`Error::Internal`](crate::Error::Internal)
+    /// (a bug of this crate, not a fault of the input) reports.
+    InternalError,
 }
 
 impl ApiCode {
@@ -40,6 +43,26 @@ impl ApiCode {
             ApiCode::DataDuplication => "DataDuplication",
             ApiCode::InvalidParameter => "InvalidParameter",
             ApiCode::MissingParameter => "MissingParameter",
+            ApiCode::InternalError => "InternalError",
+        }
+    }
+
+    /// The HTTP status the document's "Return Code" table gives this code.
+    ///
+    /// ```
+    /// use ekyc_preflight::ApiCode;
+    /// assert_eq!(ApiCode::ToolargeImage.http_status(), 401);
+    /// assert_eq!(ApiCode::InvalidParameter.http_status(), 400);
+    /// assert_eq!(ApiCode::InternalError.http_status(), 500);
+    /// ```
+    pub fn http_status(self) -> u16 {
+        match self {
+            ApiCode::UnqualifiedPhoto
+            | ApiCode::ToolargeImage
+            | ApiCode::NoFaceDetected
+            | ApiCode::DataDuplication => 401,
+            ApiCode::InvalidParameter | ApiCode::MissingParameter => 400,
+            ApiCode::InternalError => 500,
         }
     }
 }
@@ -96,6 +119,9 @@ pub enum Rule {
     Contrast,
     /// The options themselves are inconsistent.
     Spec,
+    /// Not a rule: a bug of this crate ([`Error::Internal`](crate::Error::Internal)), to be
+    /// reported, never the input's fault.
+    Internal,
     /// No face found (`NoFaceDetected`: "No face is detected in the image").
     Face,
     /// More than one face (advice: "If the image contains multiple faces, the service
@@ -127,6 +153,7 @@ impl Rule {
             }
             Rule::Orientation | Rule::Face | Rule::FaceUpright => ApiCode::NoFaceDetected,
             Rule::Spec => ApiCode::InvalidParameter,
+            Rule::Internal => ApiCode::InternalError,
             Rule::Format
             | Rule::Readable
             | Rule::MinResolution
@@ -170,6 +197,7 @@ impl Rule {
             Rule::Exposure => "exposure",
             Rule::Contrast => "contrast",
             Rule::Spec => "spec",
+            Rule::Internal => "internal",
             Rule::Face => "face",
             Rule::Faces => "faces",
             Rule::FaceArea => "face_area",

@@ -114,6 +114,7 @@ pub const PORTRAIT_WINDOW_ASPECT: f32 = 0.75;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Limits {
     /// Largest input file, in bytes. Default 64 MiB: a 12 MP phone JPEG is 2.5–5 MB, a
     /// 12 MP PNG about 20 MB.
@@ -170,8 +171,27 @@ impl Limits {
 /// assert_eq!((spec.max_height, spec.max_width), (1920, 1080));
 /// assert_eq!(spec.max_bytes, 600_000);
 /// ```
+///
+/// Deserialised (feature `serde`), every field left out takes its default, so a service's
+/// configuration names only what it changes:
+///
+/// ```
+/// # #[cfg(feature = "serde")] {
+/// use ekyc_preflight::{Spec, Subsampling};
+/// let spec: Spec = serde_json::from_str(r#"{"upscale": true, "limits": {"max_side": 8000}}"#).unwrap();
+/// assert!(spec.upscale);
+/// assert_eq!(spec.limits.max_side, 8000);
+/// assert_eq!(spec.max_bytes, Spec::default().max_bytes);
+/// assert_eq!(spec.limits.max_pixels, Spec::default().limits.max_pixels);
+/// // Subsampling is spelt in snake case, as every other option (`"S420"` still reads).
+/// let s: Subsampling = serde_json::from_str(r#""s444""#).unwrap();
+/// assert_eq!(s, Subsampling::S444);
+/// assert_eq!(serde_json::to_string(&Subsampling::S420).unwrap(), r#""s420""#);
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct Spec {
     /// Smallest output height. Document: "between 640 × 480 pixels (height × width)".
     pub min_height: u32,
@@ -234,12 +254,16 @@ pub struct Spec {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Subsampling {
     /// 4:2:0, chroma halved both ways and box-averaged (the default).
+    #[cfg_attr(feature = "serde", serde(alias = "S420"))]
     S420,
     /// 4:2:2, chroma halved horizontally.
+    #[cfg_attr(feature = "serde", serde(alias = "S422"))]
     S422,
     /// 4:4:4, full-resolution chroma.
+    #[cfg_attr(feature = "serde", serde(alias = "S444"))]
     S444,
 }
 

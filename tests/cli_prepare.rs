@@ -34,7 +34,8 @@ fn prepares_the_readme_sample() {
             "-o",
             out.to_str().unwrap(),
         ])
-        .args(["--base64", b64.to_str().unwrap()])
+        // A plant photo: without a face its own check would say `reject` (exit 1).
+        .args(["--base64", b64.to_str().unwrap(), "--no-faces"])
         .output()
         .unwrap();
     assert_eq!(
@@ -127,13 +128,13 @@ fn usage_and_io_errors_exit_2() {
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
+    // Missing folders are made (see `deep_output_folders_are_made`); a folder that is a
+    // file cannot be.
+    let blocker = tmp("a-plain-file");
+    std::fs::write(&blocker, "not a folder").unwrap();
     let run = bin()
-        .args([
-            "prepare",
-            sample().to_str().unwrap(),
-            "-o",
-            "/definitely/not/here/x.jpg",
-        ])
+        .args(["prepare", sample().to_str().unwrap(), "-o"])
+        .arg(blocker.join("x.jpg"))
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(2));

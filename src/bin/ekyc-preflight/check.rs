@@ -1,24 +1,24 @@
 //! `ekyc-preflight check`: say, before the call, whether EkycVerify will accept each
 //! image as it stands, and why not.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use ekyc_preflight::{CheckOptions, Checker, Report, Transport, Verdict};
 
-use crate::common::{exit, expand_inputs, say, with_input, SpecArgs};
-
-/// Below this many files no progress bar is drawn: the answer comes quicker than a bar.
-const PROGRESS_MIN_FILES: usize = 8;
+use crate::batch::{self, Event};
+use crate::common::{
+    exit, expand_inputs, progress, say, with_input, BatchArgs, JsonArray, SpecArgs,
+};
 
 /// Arguments of `ekyc-preflight check`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct CheckArgs {
-    /// Photos to check, or directories of them (the files directly inside, sorted by
-    /// name; hidden files skipped).
+    /// Photos to check (`-`: standard input), or directories of them (the files inside,
+    /// sorted by name; hidden files skipped; subfolders with `-r`).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Print a JSON array of reports, each with its `file`, instead of a line per file.
+    /// Print a JSON array with one element per file (its `file`, and its report or
+    /// `error`) instead of a line per file.
     #[arg(long)]
     json: bool,
     /// How the image will be sent, which sets the size limits.
@@ -27,6 +27,8 @@ pub(crate) struct CheckArgs {
     /// Only read the header: no decoding, so no blur, exposure or contrast findings.
     #[arg(long)]
     no_analysis: bool,
+    #[command(flatten)]
+    batch: BatchArgs,
     #[command(flatten)]
     spec: SpecArgs,
 }
@@ -39,19 +41,38 @@ enum TransportArg {
     Url,
 }
 
-/// One entry of the JSON array.
+/// One entry of the JSON array, fields in this order.
 #[derive(serde::Serialize)]
 struct Entry<'a> {
     file: String,
-    #[serde(flatten)]
-    report: &'a Report,
+    /// `checked`, `error` (it could not be read) or `not_done` (interrupted).
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    report: Option<&'a Report>,
 }
 
 /// Runs the subcommand; returns the process exit code: 0 when every file passes, 1 when
 /// any is fixable or rejected, 2 on a usage or I/O error (the other files are still
 /// checked and reported).
 pub(crate) fn run(args: CheckArgs) -> i32 {
-    let files = match expand_inputs(&args.files) {
+    let spec = args.spec.to_spec();
+    if let Err(e) = spec.validate() {
+        eprintln!("check: the options do not fit together: {e}");
+        return exit::USAGE_OR_IO;
+    }
+    if args
+        .files
+        .iter()
+        .filter(|p| crate::output::is_dash(p))
+        .count()
+        > 1
+    {
+        eprintln!("check: `-` (standard input) can be given once");
+        return exit::USAGE_OR_IO;
+    }
+    let files = match expand_inputs(&args.files, args.batch.recursive) {
         Ok(files) => files,
         Err(code) => return code,
     };
@@ -59,7 +80,6 @@ pub(crate) fn run(args: CheckArgs) -> i32 {
         eprintln!("no files found in the directories given");
         return exit::USAGE_OR_IO;
     }
-    let spec = args.spec.to_spec();
     let options = args.spec.check_options(CheckOptions {
         transport: match args.transport {
             TransportArg::Base64 => Transport::Base64,
@@ -68,57 +88,89 @@ pub(crate) fn run(args: CheckArgs) -> i32 {
         analyse: !args.no_analysis,
         ..CheckOptions::default()
     });
-    let bar = (files.len() >= PROGRESS_MIN_FILES && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(files.len() as u64);
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} checked, {eta} left")
-        {
-            bar.set_style(style);
-        }
-        bar
-    });
-    // In the order of `files`; each worker thread keeps one `Checker` (and its memory).
-    let results: Vec<std::io::Result<Report>> =
-        Checker::new(spec, options).map_batch(&files, |checker, path| {
-            let report = with_input(path, &spec, |data| checker.check(data));
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
-            report
-        });
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let bar = progress(files.len(), "checked", args.batch.quiet);
+    let mut array = args.json.then(JsonArray::default);
+    let mut delivered = vec![false; files.len()];
     let mut code = exit::OK;
-    let mut entries = Vec::new();
-    for (path, report) in files.iter().zip(&results) {
-        let report = match report {
-            Ok(report) => report,
-            Err(e) => {
-                code = exit::io(path, e);
-                continue;
+    let checker = Checker::new(spec, options);
+    let result = batch::run(
+        &files,
+        args.batch.jobs,
+        || checker.clone(),
+        |checker, input| with_input(&input.path, &spec, |data| checker.check(data)),
+        |event| match event {
+            Event::Done(i, report) => {
+                delivered[i] = true;
+                let path = &files[i].path;
+                let file = path.display().to_string();
+                let entry = match &report {
+                    Ok(report) => {
+                        if report.verdict != Verdict::Pass {
+                            code = code.max(exit::REFUSED);
+                        }
+                        if !args.json && !args.batch.quiet {
+                            let line = format!("{file}: {report}");
+                            match &bar {
+                                Some(b) => b.suspend(|| say(&line)),
+                                None => say(&line),
+                            }
+                        }
+                        Entry {
+                            file,
+                            outcome: "checked",
+                            error: None,
+                            report: Some(report),
+                        }
+                    }
+                    Err(e) => {
+                        code = exit::io(path, e);
+                        Entry {
+                            file,
+                            outcome: "error",
+                            error: Some(e.to_string()),
+                            report: None,
+                        }
+                    }
+                };
+                if let Some(a) = &mut array {
+                    a.push(&entry);
+                }
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
             }
-        };
-        if report.verdict != Verdict::Pass && code == exit::OK {
-            code = exit::REFUSED;
-        }
-        if args.json {
-            entries.push(Entry {
-                file: path.display().to_string(),
-                report,
-            });
-        } else {
-            say(&format!("{}: {report}", path.display()));
-        }
+            Event::Interrupted(sig) => {
+                if let Some(b) = &bar {
+                    b.finish_and_clear();
+                }
+                let left: Vec<_> = files.iter().zip(&delivered).filter(|(_, d)| !**d).collect();
+                if let Some(mut a) = array.take() {
+                    for (input, _) in &left {
+                        a.push(&Entry {
+                            file: input.path.display().to_string(),
+                            outcome: "not_done",
+                            error: None,
+                            report: None,
+                        });
+                    }
+                    a.close();
+                }
+                eprintln!(
+                    "interrupted (signal {sig}): checked {} of {}",
+                    files.len() - left.len(),
+                    files.len()
+                );
+            }
+        },
+    );
+    if let Err(code) = result {
+        return code;
     }
-    if args.json {
-        match serde_json::to_string_pretty(&entries) {
-            Ok(text) => say(&text),
-            Err(e) => {
-                eprintln!("cannot write the reports as JSON: {e}");
-                return exit::USAGE_OR_IO;
-            }
-        }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    if let Some(a) = array {
+        a.close();
     }
     code
 }

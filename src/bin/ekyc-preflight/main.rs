@@ -2,8 +2,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod batch;
 mod check;
 mod common;
+mod output;
 mod prepare;
 mod request;
 
