@@ -69,6 +69,30 @@ pub(crate) fn resize(
         .map_err(|e| internal(&e))
 }
 
+/// Resizes one grey plane `src` (`width` × `height`) to `to` with the pipeline's filter:
+/// how `check` sees what `prepare --upscale` will make of a small picture.
+pub(crate) fn resize_grey(
+    src: &[u8],
+    (width, height): (u32, u32),
+    to: (u32, u32),
+) -> Result<Vec<u8>, Error> {
+    let internal = |e: &dyn std::fmt::Display| Error::Internal {
+        reason: format!("resize: {e}"),
+    };
+    let from = ImageRef::new(width, height, src, PixelType::U8).map_err(|e| internal(&e))?;
+    let mut out = vec![0; to.0 as usize * to.1 as usize];
+    let mut dst =
+        Image::from_slice_u8(to.0, to.1, &mut out, PixelType::U8).map_err(|e| internal(&e))?;
+    Resizer::new()
+        .resize(
+            &from,
+            &mut dst,
+            &ResizeOptions::new().resize_alg(algorithm()),
+        )
+        .map_err(|e| internal(&e))?;
+    Ok(out)
+}
+
 /// The size chroma planes are resized to for a `width` × `height` output: half on each
 /// axis for 4:2:0 when the picture has whole 2 × 2 squares (the encoder's 2 × 2 average of
 /// the samples repeated over them gives them back exactly), full size otherwise. The flag

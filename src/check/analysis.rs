@@ -122,6 +122,32 @@ fn luma_of_planes(planes: &Planes, short_side: u32, reuse: Vec<f32>) -> Option<L
     }))
 }
 
+/// `luma` as it will be in a picture `prepare --upscale` enlarges `factor` times: enlarged
+/// with the pipeline's filter (in 8 bits, as the output is), then area-averaged so that
+/// its short side is at most `short_side`, as `check` analyses the output. `luma` as it
+/// is when the enlargement cannot be made (it is then judged unenlarged).
+pub(crate) fn enlarged(luma: Luma, factor: f64, short_side: u32) -> Luma {
+    let size = |n: usize| ((n as f64 * factor).round() as u32).max(1);
+    let to = (size(luma.width), size(luma.height));
+    let grey: Vec<u8> = luma
+        .pixels
+        .iter()
+        .map(|&v| v.round().clamp(0.0, 255.0) as u8)
+        .collect();
+    let from = (luma.width as u32, luma.height as u32);
+    match crate::resize::resize_grey(&grey, from, to) {
+        Ok(big) => {
+            let width = to.0 as usize;
+            scaled_luma(width, to.1 as usize, short_side, luma.pixels, |y, out| {
+                for (o, &v) in out.iter_mut().zip(&big[y * width..][..width]) {
+                    *o = f32::from(v);
+                }
+            })
+        }
+        Err(_) => luma,
+    }
+}
+
 /// A `w` × `h` luminance, given row by row by `row(y, out)`, area-averaged so that its
 /// short side is at most `short_side` (never enlarged). Only the result and one row are
 /// held as floats; the result goes into the memory of `reuse`.

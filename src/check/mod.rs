@@ -18,7 +18,7 @@ use crate::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
 use crate::geometry::plan;
 use crate::orient::Transform;
 use crate::probe::{probe, Header};
-use crate::{Error, Orientation, Rule, Size, Spec};
+use crate::{Crop, Error, Orientation, Rule, Size, Spec, Turn};
 
 /// The form field the Base64 text is sent in (the SDK puts it in the form body).
 const FORM_FIELD: &str = "FacePictureBase64=";
@@ -296,10 +296,25 @@ impl Checker {
             face::judge_faces(report, &faces, upright, spec, options);
             report.faces = faces;
         }
+        // With `upscale`, a picture below the minimum is judged as `prepare` will enlarge it.
+        let enlarge = if spec.upscale {
+            let (dw, dh) = decoded.picture().size();
+            let (sx, sy) = (
+                header.width as f32 / dw.max(1) as f32,
+                header.height as f32 / dh.max(1) as f32,
+            );
+            let face = largest
+                .as_ref()
+                .map(|f| f.mapped(|[x, y]| [x * sx, y * sy], false));
+            enlargement(header, spec, options.role, face.as_ref())
+        } else {
+            1.0
+        };
         judge_picture(
             report,
             decoded.picture(),
             largest.as_ref(),
+            enlarge,
             options,
             &mut self.luma,
         );
@@ -604,7 +619,8 @@ fn geometry(report: &mut Report, header: &Header, spec: &Spec) {
         let todo = if short > spec.target_short_side {
             format!("`prepare` scales it to {out}")
         } else {
-            "a larger picture is advised (`prepare` does not enlarge it)".to_owned()
+            "a larger picture is advised (`prepare` does not enlarge it beyond the minimum size)"
+                .to_owned()
         };
         report.findings.push(finding(
             Rule::ShortSide,
@@ -655,6 +671,41 @@ fn jpeg_quality(report: &mut Report, header: &Header, options: &CheckOptions) {
     }
 }
 
+/// How many times `prepare` will enlarge the picture `header` describes (1 when it does
+/// not): its plan as `prepare` makes it, with the largest face (in stored pixels) where
+/// one was found.
+fn enlargement(header: &Header, spec: &Spec, role: Role, face: Option<&Face>) -> f64 {
+    let planned = |face: Option<&Face>| {
+        let spec = Spec {
+            turn: match (spec.turn, face) {
+                (Turn::Auto, None) => Turn::Clockwise,
+                (turn, _) => turn,
+            },
+            ..*spec
+        };
+        plan(
+            header.width,
+            header.height,
+            header.orientation,
+            &spec,
+            face,
+            1.0,
+        )
+        .ok()
+    };
+    let mut chosen = planned(face);
+    // A document is not cropped to its portrait unless asked (as in `prepare`).
+    if role == Role::Id
+        && spec.crop == Crop::None
+        && chosen.as_ref().is_some_and(|p| p.crop.is_some())
+    {
+        chosen = planned(None);
+    }
+    chosen.map_or(1.0, |p| {
+        (f64::from(p.out.0) / f64::from(p.upright.0.max(1))).max(1.0)
+    })
+}
+
 /// Judges `picture` on its luminance copy, made in the memory of `luma_memory` and left
 /// there for the next call: on the region of `face` (in `picture`'s pixels) where one was
 /// found, on the whole picture otherwise.
@@ -662,11 +713,18 @@ fn judge_picture(
     report: &mut Report,
     picture: Picture,
     face: Option<&Face>,
+    enlarge: f64,
     options: &CheckOptions,
     luma_memory: &mut Vec<f32>,
 ) {
     let reuse = std::mem::take(luma_memory);
-    let luma = analysis::luma_of(picture, options.analysis_short_side.max(1), reuse);
+    let short_side = options.analysis_short_side.max(1);
+    let luma = if enlarge > 1.0 {
+        analysis::luma_of(picture, u32::MAX, reuse)
+            .map(|luma| analysis::enlarged(luma, enlarge, short_side))
+    } else {
+        analysis::luma_of(picture, short_side, reuse)
+    };
     if let (Some(luma), Some(face)) = (luma.as_ref(), face) {
         let (pw, ph) = picture.size();
         let sx = luma.width as f32 / pw.max(1) as f32;
