@@ -18,12 +18,12 @@ use crate::rule::{ApiCode, Rule};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The bytes are not a JPEG or PNG. Convert the picture to JPEG first.
+    /// The bytes are not a JPEG, PNG or WebP. Convert the picture to JPEG first.
     #[error(
         "unsupported format: {found}; EkycVerify takes JPG, JPEG or PNG: convert it to JPEG first"
     )]
     UnsupportedFormat {
-        /// What the first bytes looked like (`"GIF"`, `"WebP"`, `"empty input"`, …).
+        /// What the first bytes looked like (`"GIF"`, `"HEIF/HEIC"`, `"empty input"`, …).
         found: &'static str,
     },
     /// A JPEG coding process the decoder does not support (arithmetic, lossless,
@@ -64,7 +64,7 @@ pub enum Error {
     /// again.
     #[error("cannot read the {format}: {reason}; the file is damaged, ask for it again")]
     Corrupt {
-        /// `"JPEG"` or `"PNG"`.
+        /// `"JPEG"`, `"PNG"` or `"WebP"`.
         format: &'static str,
         /// What was wrong.
         reason: String,

@@ -16,6 +16,9 @@ pub enum Format {
     Jpeg,
     /// PNG.
     Png,
+    /// WebP (lossy, lossless, with or without alpha): not one the API takes, so
+    /// `prepare` converts it and `check` calls it fixable.
+    WebP,
 }
 
 impl Format {
@@ -29,13 +32,26 @@ impl Format {
         match self {
             Format::Jpeg => "JPEG",
             Format::Png => "PNG",
+            Format::WebP => "WebP",
         }
+    }
+
+    /// Whether EkycVerify takes this format as it is ("Image format: JPG, JPEG, or
+    /// PNG."); anything else `prepare` converts to JPEG.
+    ///
+    /// ```
+    /// use ekyc_preflight::Format;
+    /// assert!(Format::Png.accepted_by_api());
+    /// assert!(!Format::WebP.accepted_by_api());
+    /// ```
+    pub fn accepted_by_api(self) -> bool {
+        matches!(self, Format::Jpeg | Format::Png)
     }
 }
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-/// Tells JPEG and PNG from the first bytes; names what it saw otherwise. The
+/// Tells JPEG, PNG and WebP from the first bytes; names what it saw otherwise. The
 /// start-of-image marker alone makes a JPEG: what follows it, a marker or not, is the
 /// probe's to judge (a damaged JPEG is no other format).
 pub(crate) fn sniff(data: &[u8]) -> Result<Format, Error> {
@@ -45,12 +61,17 @@ pub(crate) fn sniff(data: &[u8]) -> Result<Format, Error> {
     if data.starts_with(PNG_SIGNATURE) {
         return Ok(Format::Png);
     }
+    // A RIFF container of form type WEBP (the WebP container specification); what its
+    // chunks hold is the probe's to judge.
+    if data.len() >= 12 && data.starts_with(b"RIFF") && &data[8..12] == b"WEBP" {
+        return Ok(Format::WebP);
+    }
     Err(Error::UnsupportedFormat {
         found: name_of(data),
     })
 }
 
-/// A name for bytes that are not JPEG or PNG.
+/// A name for bytes that are not JPEG, PNG or WebP.
 fn name_of(data: &[u8]) -> &'static str {
     let at = |offset: usize, magic: &[u8]| data.get(offset..offset + magic.len()) == Some(magic);
     if data.is_empty() {
@@ -59,8 +80,8 @@ fn name_of(data: &[u8]) -> &'static str {
         "GIF"
     } else if at(0, b"BM") {
         "BMP"
-    } else if at(0, b"RIFF") && at(8, b"WEBP") {
-        "WebP"
+    } else if at(0, b"RIFF") {
+        "RIFF (not WebP)"
     } else if at(0, b"II*\0") || at(0, b"MM\0*") {
         "TIFF"
     } else if at(4, b"ftyp") && (at(8, b"avif") || at(8, b"avis")) {
@@ -100,7 +121,9 @@ mod tests {
         };
         assert_eq!(found(b""), "empty input");
         assert_eq!(found(b"GIF89a\x01\x00"), "GIF");
-        assert_eq!(found(b"RIFF\0\0\0\0WEBPVP8 "), "WebP");
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").unwrap(), Format::WebP);
+        assert_eq!(found(b"RIFF\0\0\0\0WAVEfmt "), "RIFF (not WebP)");
+        assert_eq!(found(b"RIFF\0\0\0\0WEB"), "RIFF (not WebP)");
         assert_eq!(found(b"\0\0\0\x18ftypheic"), "HEIF/HEIC");
         assert_eq!(found(b"II*\0"), "TIFF");
         assert_eq!(found(b"hello, world"), "text");

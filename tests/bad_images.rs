@@ -23,7 +23,7 @@ fn empty_text_and_other_formats_are_named() {
     assert_eq!(found(b"Hello, this is not a picture.\n"), "text");
     assert_eq!(found(b"GIF89a\x10\x00\x10\x00\x80\x00\x00"), "GIF");
     assert_eq!(found(b"BM\x36\x00\x0c\x00\x00\x00"), "BMP");
-    assert_eq!(found(b"RIFF\x24\x00\x00\x00WEBPVP8 "), "WebP");
+    assert_eq!(found(b"RIFF\x24\x00\x00\x00WAVEfmt "), "RIFF (not WebP)");
     assert_eq!(found(b"II*\x00\x08\x00\x00\x00"), "TIFF");
     assert_eq!(
         found(b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00"),

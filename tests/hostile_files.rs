@@ -130,7 +130,8 @@ cases! {
     text => Refusal(Rule::Format), Refused, "text";
     gif => Refusal(Rule::Format), Refused, "GIF";
     bmp => Refusal(Rule::Format), Refused, "BMP";
-    webp => Refusal(Rule::Format), Refused, "WebP";
+    webp_truncated => Refusal(Rule::Readable), Refused, "truncated";
+    webp_huge_canvas => Refusal(Rule::InputLimit), Refused, "16383";
     heic => Refusal(Rule::Format), Refused, "HEIC";
     tiff => Refusal(Rule::Format), Refused, "TIFF";
 
@@ -227,8 +228,29 @@ mod make {
         v.resize(64, 0);
         v
     }
-    pub(super) fn webp() -> Vec<u8> {
+    /// A WebP cut in its lossy frame header: the RIFF size says 36 bytes, 20 follow.
+    pub(super) fn webp_truncated() -> Vec<u8> {
         b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00\x30\x01\x00\x9d\x01\x2a".to_vec()
+    }
+    /// A WebP declaring a 16383 × 16383 canvas (VP8X) and lossless image (VP8L), with no
+    /// pixel data: refused by the limits from the header.
+    pub(super) fn webp_huge_canvas() -> Vec<u8> {
+        let mut vp8x = vec![0x10, 0, 0, 0];
+        vp8x.extend_from_slice(&[0xFE, 0x3F, 0, 0xFE, 0x3F, 0]);
+        let side = 16383u32 - 1;
+        let mut vp8l = vec![0x2F];
+        vp8l.extend_from_slice(&(side | side << 14 | 1 << 28).to_le_bytes());
+        vp8l.extend_from_slice(&[0; 3]);
+        let mut body = b"WEBP".to_vec();
+        for (kind, chunk) in [(b"VP8X", vp8x), (b"VP8L", vp8l)] {
+            body.extend_from_slice(kind);
+            body.extend_from_slice(&(chunk.len() as u32).to_le_bytes());
+            body.extend_from_slice(&chunk);
+        }
+        let mut file = b"RIFF".to_vec();
+        file.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        file.extend_from_slice(&body);
+        file
     }
     pub(super) fn heic() -> Vec<u8> {
         b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic".to_vec()

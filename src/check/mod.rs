@@ -166,6 +166,7 @@ impl Checker {
         });
         report.orientation = Some(header.orientation);
 
+        format_conversion(&mut report, header.format);
         transport_sizes(&mut report, data, spec, options);
         geometry(&mut report, &header, spec);
         exif_orientation(&mut report, header.orientation);
@@ -631,6 +632,24 @@ fn geometry(report: &mut Report, header: &Header, spec: &Spec) {
             format!(
                 "short side {short} px, {} px advised: {todo}",
                 spec.target_short_side
+            ),
+        ));
+    }
+}
+
+/// A format the pipeline reads but the API does not take (WebP): `prepare` writes it
+/// as a JPEG.
+fn format_conversion(report: &mut Report, format: crate::Format) {
+    if !format.accepted_by_api() {
+        report.findings.push(finding(
+            Rule::Format,
+            Severity::WillFix,
+            Measure::Format,
+            Value::Text(Cow::Borrowed(format.as_str())),
+            Value::Text(Cow::Borrowed("JPEG or PNG")),
+            format!(
+                "{} is not a format the service takes: `prepare` converts it to JPEG",
+                format.as_str()
             ),
         ));
     }

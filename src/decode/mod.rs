@@ -122,6 +122,7 @@ pub(crate) fn decode_shrunk(
                 .map(Decoded::Rgb)
         }
         Some(_) => decode(data, header, limits).map(Decoded::Rgb),
+        None if header.format == Format::WebP => decode(data, header, limits).map(Decoded::Rgb),
         None => decode_png(data, header, limits).map(Decoded::Rgb),
     }
 }
@@ -282,6 +283,9 @@ pub(crate) fn decode(data: &[u8], header: &Header, limits: &Limits) -> Result<Im
     let format = match header.format {
         Format::Jpeg => ImageFormat::Jpeg,
         Format::Png => ImageFormat::Png,
+        // `image-webp`, pure Rust: lossy and lossless, alpha, the first frame of an
+        // animation.
+        Format::WebP => ImageFormat::WebP,
     };
     let mut reader = ImageReader::with_format(Cursor::new(data), format);
     let mut decoder_limits = image::Limits::default();
