@@ -1,0 +1,87 @@
+//! The README's "In a web service" example (`examples/web_service.rs`), run as a module:
+//! its pool answers a photo with a JPEG an independent decoder reads as portrait, and
+//! each refusal with the status and JSON body the README's table gives.
+#![cfg(feature = "serde")]
+
+#[path = "../examples/web_service.rs"]
+#[allow(dead_code)]
+mod web_service;
+
+use ekyc_preflight::{Limits, Spec};
+use web_service::Pool;
+
+fn photo() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/phone-orientation6.jpg"
+    ))
+    .expect("testdata/phone-orientation6.jpg is part of the package")
+}
+
+#[test]
+fn pool_answers_photos_and_refusals_concurrently() {
+    let pool = Pool::new(2, 8, Spec::default());
+    let photo = photo();
+    let uploads: Vec<(Vec<u8>, u16)> = vec![
+        (photo.clone(), 200),
+        (b"not a photo".to_vec(), 415),
+        (photo[..photo.len() / 3].to_vec(), 422),
+        (photo, 200),
+    ];
+    let responses: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = uploads
+            .iter()
+            .map(|(data, _)| {
+                let pool = &pool;
+                let data = data.clone();
+                scope.spawn(move || pool.handle(data))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for ((_, expected), response) in uploads.iter().zip(&responses) {
+        assert_eq!(response.status, *expected, "{response:?}");
+        if response.status == 200 {
+            assert_eq!(response.content_type, "image/jpeg");
+            let image =
+                image::load_from_memory_with_format(&response.body, image::ImageFormat::Jpeg)
+                    .expect("the body is a JPEG");
+            assert!(
+                image.height() > image.width(),
+                "the sideways photo comes out portrait"
+            );
+        } else {
+            let body: serde_json::Value =
+                serde_json::from_slice(&response.body).expect("JSON body");
+            assert_eq!(body["http_status"], u64::from(response.status), "{body}");
+            assert!(
+                body["rule"].is_string() && body["message"].is_string(),
+                "{body}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_preprocessor_can_move_to_a_worker_thread() {
+    fn send<T: Send>() {}
+    send::<ekyc_preflight::Preprocessor>();
+}
+
+#[test]
+fn pool_refuses_oversized_upload_before_queueing() {
+    let limits = Limits {
+        max_input_bytes: 1000,
+        ..Limits::default()
+    };
+    let pool = Pool::new(
+        1,
+        1,
+        Spec {
+            limits,
+            ..Spec::default()
+        },
+    );
+    let response = pool.handle(photo());
+    assert_eq!(response.status, 413);
+}
