@@ -13,6 +13,7 @@ mod decode;
 mod encode;
 mod error;
 mod geometry;
+mod names;
 mod orient;
 mod prepared;
 mod preprocessor;
@@ -34,6 +35,7 @@ pub use check::{
 };
 pub use error::Error;
 pub use geometry::{Rect, TurnedBy};
+pub use names::ParseOptionError;
 pub use orient::Orientation;
 pub use prepared::{PrepareReport, Prepared, Size, Turned};
 pub use preprocessor::Preprocessor;
