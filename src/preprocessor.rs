@@ -127,6 +127,27 @@ impl Preprocessor {
         &self.spec
     }
 
+    /// Gives back the memory kept from earlier pictures (decoded planes, resized and
+    /// turned copies, the check's decoder and detector buffers, the last colour
+    /// conversion), keeping the settings: after a burst of large photos, a service can
+    /// trim its idle workers. The next `prepare` allocates afresh.
+    ///
+    /// ```
+    /// use ekyc_preflight::Preprocessor;
+    /// # let photo = ekyc_preflight::doc_sample_png();
+    /// let mut pre = Preprocessor::default().with_base64(true);
+    /// let before = pre.prepare(&photo)?;
+    /// pre.trim();
+    /// let after = pre.prepare(&photo)?;
+    /// assert_eq!(before.jpeg(), after.jpeg());
+    /// assert!(after.base64().is_some());
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn trim(&mut self) {
+        // A clone carries the settings and none of the buffers.
+        *self = self.clone();
+    }
+
     /// Turns `data` (a JPEG or PNG, any orientation) into a compliant JPEG.
     ///
     /// # Errors

@@ -85,3 +85,19 @@ fn pool_refuses_oversized_upload_before_queueing() {
     let response = pool.handle(photo());
     assert_eq!(response.status, 413);
 }
+
+/// A trimmed preprocessor (its kept buffers given back) still prepares, and its output
+/// is the one it made before, as an independent decoder reads it.
+#[test]
+fn a_trimmed_preprocessor_prepares_the_same_output() {
+    let mut pre = ekyc_preflight::Preprocessor::default();
+    let photo = photo();
+    let before = pre.prepare(&photo).expect("the test photo prepares");
+    pre.trim();
+    let after = pre.prepare(&photo).expect("it still prepares after trim");
+    assert_eq!(before.jpeg(), after.jpeg());
+    let image = image::load_from_memory_with_format(after.jpeg(), image::ImageFormat::Jpeg)
+        .expect("a JPEG");
+    assert!(image.height() > image.width());
+    assert!(pre.prepare(b"not a photo").is_err());
+}
