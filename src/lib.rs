@@ -38,7 +38,7 @@ pub use geometry::{Rect, TurnedBy};
 pub use names::ParseOptionError;
 pub use orient::Orientation;
 pub use prepared::{PrepareReport, Prepared, Size, Turned};
-pub use preprocessor::Preprocessor;
+pub use preprocessor::{Preprocessor, ReadError};
 pub use rule::{ApiCode, Rule};
 pub use sniff::Format;
 pub use spec::{

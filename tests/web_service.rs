@@ -101,3 +101,43 @@ fn a_trimmed_preprocessor_prepares_the_same_output() {
     assert!(image.height() > image.width());
     assert!(pre.prepare(b"not a photo").is_err());
 }
+
+/// `prepare_reader` reads no more than the limit and one byte: an endless stream is
+/// refused as too large; `prepare_path` reads a file as `prepare` reads its bytes.
+#[test]
+fn reader_and_path_inputs_are_bounded_and_prepare_as_bytes_do() {
+    use ekyc_preflight::{Error, Preprocessor, ReadError};
+    let limits = Limits {
+        max_input_bytes: 4096,
+        ..Limits::default()
+    };
+    let mut tight = Preprocessor::new(Spec {
+        limits,
+        ..Spec::default()
+    });
+    match tight.prepare_reader(std::io::repeat(0)) {
+        Err(ReadError::Prepare(Error::InputTooLarge {
+            bytes: 4097,
+            limit: 4096,
+        })) => {}
+        other => panic!("{other:?}"),
+    }
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/phone-orientation6.jpg"
+    );
+    assert!(matches!(
+        tight.prepare_path(path),
+        Err(ReadError::Prepare(Error::InputTooLarge { .. }))
+    ));
+    let mut pre = Preprocessor::default();
+    let from_bytes = pre.prepare(&photo()).unwrap();
+    let from_path = pre.prepare_path(path).unwrap();
+    let from_reader = pre.prepare_reader(&photo()[..]).unwrap();
+    assert_eq!(from_bytes.jpeg(), from_path.jpeg());
+    assert_eq!(from_bytes.jpeg(), from_reader.jpeg());
+    assert!(matches!(
+        pre.prepare_path("/no/such/file.jpg"),
+        Err(ReadError::Io(_))
+    ));
+}
