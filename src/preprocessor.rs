@@ -1,5 +1,7 @@
 //! The pipeline: sniff → probe → decode → plan → resize → orient → encode → re-check.
 
+use std::io::Read as _;
+
 use fast_image_resize::Resizer;
 
 use crate::colour::{planes_to_rgb, ToSrgb};
@@ -125,6 +127,91 @@ impl Preprocessor {
     /// ```
     pub fn spec(&self) -> &Spec {
         &self.spec
+    }
+
+    /// Like [`prepare`](Self::prepare), reading the input from `reader`: at most
+    /// [`Limits::max_input_bytes`](crate::Limits) and one byte more are read, so a stream
+    /// longer than the limit is refused (`InputTooLarge`, its `bytes` the limit plus one:
+    /// the rest is never read) without being held whole.
+    ///
+    /// # Errors
+    /// [`ReadError::Io`] when reading fails, [`ReadError::Prepare`] as `prepare`.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Error, Limits, Preprocessor, ReadError, Spec};
+    /// # let photo = ekyc_preflight::doc_sample_png();
+    /// let prepared = Preprocessor::default().prepare_reader(&photo[..])?;
+    /// assert!(prepared.height() > prepared.width());
+    /// let tight = Spec { limits: Limits { max_input_bytes: 100, ..Limits::default() }, ..Spec::default() };
+    /// let endless = std::io::repeat(0xFF);
+    /// let err = Preprocessor::new(tight).prepare_reader(endless).unwrap_err();
+    /// assert!(matches!(err, ReadError::Prepare(Error::InputTooLarge { bytes: 101, limit: 100 })));
+    /// # Ok::<(), ReadError>(())
+    /// ```
+    pub fn prepare_reader(&mut self, reader: impl std::io::Read) -> Result<Prepared, ReadError> {
+        let limit = self.spec.limits.max_input_bytes;
+        let mut data = Vec::new();
+        reader
+            .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
+            .read_to_end(&mut data)
+            .map_err(ReadError::Io)?;
+        if data.len() > limit {
+            return Err(ReadError::Prepare(Error::InputTooLarge {
+                bytes: data.len(),
+                limit,
+            }));
+        }
+        self.prepare(&data).map_err(ReadError::Prepare)
+    }
+
+    /// Like [`prepare_reader`](Self::prepare_reader), reading the file at `path` (a file
+    /// larger than the limit is refused from its length, unread).
+    ///
+    /// # Errors
+    /// [`ReadError::Io`] when the file cannot be opened or read, [`ReadError::Prepare`]
+    /// as `prepare`.
+    ///
+    /// ```
+    /// use ekyc_preflight::{Preprocessor, ReadError};
+    /// let err = Preprocessor::default().prepare_path("no/such/file.jpg").unwrap_err();
+    /// assert!(matches!(err, ReadError::Io(_)));
+    /// ```
+    pub fn prepare_path(
+        &mut self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Prepared, ReadError> {
+        let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+        let limit = self.spec.limits.max_input_bytes;
+        if let Ok(meta) = file.metadata() {
+            if meta.is_file() && meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
+                return Err(ReadError::Prepare(Error::InputTooLarge {
+                    bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
+                    limit,
+                }));
+            }
+        }
+        self.prepare_reader(file)
+    }
+
+    /// Gives back the memory kept from earlier pictures (decoded planes, resized and
+    /// turned copies, the check's decoder and detector buffers, the last colour
+    /// conversion), keeping the settings: after a burst of large photos, a service can
+    /// trim its idle workers. The next `prepare` allocates afresh.
+    ///
+    /// ```
+    /// use ekyc_preflight::Preprocessor;
+    /// # let photo = ekyc_preflight::doc_sample_png();
+    /// let mut pre = Preprocessor::default().with_base64(true);
+    /// let before = pre.prepare(&photo)?;
+    /// pre.trim();
+    /// let after = pre.prepare(&photo)?;
+    /// assert_eq!(before.jpeg(), after.jpeg());
+    /// assert!(after.base64().is_some());
+    /// # Ok::<(), ekyc_preflight::Error>(())
+    /// ```
+    pub fn trim(&mut self) {
+        // A clone carries the settings and none of the buffers.
+        *self = self.clone();
     }
 
     /// Turns `data` (a JPEG or PNG, any orientation) into a compliant JPEG.
@@ -532,4 +619,22 @@ fn verify(jpeg: &[u8], spec: &Spec, report: &PrepareReport) -> Result<(), Error>
         return fail("output carries EXIF".into());
     }
     Ok(())
+}
+
+/// Why [`Preprocessor::prepare_reader`] or [`prepare_path`](Preprocessor::prepare_path)
+/// gave no output: the input could not be read, or `prepare` refused it.
+///
+/// ```
+/// use ekyc_preflight::{Preprocessor, ReadError};
+/// let err = Preprocessor::default().prepare_reader(&b"not an image"[..]).unwrap_err();
+/// assert!(matches!(err, ReadError::Prepare(_)));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Reading the input failed (a service answers 500, or 400 for a broken upload).
+    #[error("reading the input: {0}")]
+    Io(#[source] std::io::Error),
+    /// `prepare` refused the input ([`Error::http_status`] gives the status).
+    #[error(transparent)]
+    Prepare(#[from] Error),
 }

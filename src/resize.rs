@@ -98,7 +98,8 @@ pub(crate) fn resize_grey(
 /// the samples repeated over them gives them back exactly), full size otherwise. The flag
 /// says which.
 pub(crate) fn chroma_size(subsampling: Subsampling, width: u32, height: u32) -> (bool, (u32, u32)) {
-    let half = subsampling == Subsampling::S420 && width % 2 == 0 && height % 2 == 0;
+    let half =
+        subsampling == Subsampling::S420 && width.is_multiple_of(2) && height.is_multiple_of(2);
     (
         half,
         if half {

@@ -316,6 +316,25 @@ impl Spec {
         bytes.div_ceil(3) * 4
     }
 
+    /// The spec itself when it is consistent and within the document's bounds: check a
+    /// spec once where it is built (from a config file, say) and fail there.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSpec`](crate::Error::InvalidSpec) naming the first rule it breaks,
+    /// as [`validate`](Self::validate).
+    ///
+    /// ```
+    /// use ekyc_preflight::{Error, Spec};
+    /// let spec = Spec { upscale: true, ..Spec::default() }.validated()?;
+    /// assert!(spec.upscale);
+    /// let err = Spec { max_bytes: 0, ..Spec::default() }.validated().unwrap_err();
+    /// assert!(matches!(err, Error::InvalidSpec { .. }));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn validated(self) -> Result<Spec, crate::Error> {
+        self.validate().map(|()| self)
+    }
+
     /// Checks that the spec is consistent and within the document's bounds; `prepare`
     /// calls this first.
     ///

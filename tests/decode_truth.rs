@@ -88,7 +88,7 @@ fn source(width: u32, height: u32) -> image::RgbImage {
             *p = image::Rgb([220, 30, 40]);
         } else if (0.6..0.8).contains(&fx) && (0.5..0.9).contains(&fy) {
             *p = image::Rgb([20, 60, 200]);
-        } else if (x * 16 / width) % 2 == 0 && fy > 0.85 {
+        } else if (x * 16 / width).is_multiple_of(2) && fy > 0.85 {
             *p = image::Rgb([240, 240, 60]);
         }
         for c in 0..3 {

@@ -103,8 +103,21 @@ fn fuzz_regressions_replay() {
     }
 }
 
+/// The fuzz seeds live in `fuzz/`, which the published package leaves out: there these
+/// tests skip with a message (in the repository the folder is always present).
+fn seeds_present() -> bool {
+    let present = root().join("fuzz/seeds").is_dir();
+    if !present {
+        eprintln!("skipped: fuzz/seeds is not here (the published package leaves fuzz/ out)");
+    }
+    present
+}
+
 #[test]
 fn fuzz_seeds_replay() {
+    if !seeds_present() {
+        return;
+    }
     for target in ["prepare", "exif", "response"] {
         let dir = root().join("fuzz/seeds").join(target);
         let files = files(&dir);
@@ -118,6 +131,9 @@ fn fuzz_seeds_replay() {
 /// The seeds are real pictures: with upscaling every one of them comes out.
 #[test]
 fn prepare_seeds_are_accepted_with_upscaling() {
+    if !seeds_present() {
+        return;
+    }
     let spec = Spec {
         upscale: true,
         ..Spec::default()
