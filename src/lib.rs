@@ -4,9 +4,6 @@
 #![warn(missing_docs)]
 
 mod batch;
-// The face network's `j % 2 == 0` (src/check/face, edited elsewhere) predates the MSRV
-// (1.95) at which clippy asks for `is_multiple_of`.
-#[allow(clippy::manual_is_multiple_of)]
 mod check;
 mod colour;
 mod decode;

@@ -629,7 +629,13 @@ mod tests {
     fn stripes_across_one_direction_only_are_judged_by_the_blurriest() {
         // Vertical edges only: nothing changes down the picture.
         let m = measure(
-            &luma(64, 48, |x, _| if x / 16 % 2 == 0 { 0.0 } else { 255.0 }),
+            &luma(64, 48, |x, _| {
+                if (x / 16).is_multiple_of(2) {
+                    0.0
+                } else {
+                    255.0
+                }
+            }),
             10,
             245,
         );

@@ -639,7 +639,11 @@ fn depthwise<S: Simd>(
                 // Padded column j = x + pad_left goes to (j % 2)[j / 2].
                 for (x, &v) in row.iter().enumerate() {
                     let j = x + op.pad_left;
-                    let half = if j % 2 == 0 { &mut *even } else { &mut *odd };
+                    let half = if j.is_multiple_of(2) {
+                        &mut *even
+                    } else {
+                        &mut *odd
+                    };
                     if let Some(d) = half.get_mut(j / 2) {
                         *d = v;
                     }
