@@ -14,10 +14,10 @@ pub use face::{Face, Landmarks};
 pub use options::{CheckOptions, Role, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
-use crate::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
-use crate::geometry::plan;
-use crate::orient::Transform;
-use crate::probe::{probe, Header};
+use crate::pipeline::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
+use crate::pipeline::geometry::plan;
+use crate::pipeline::orient::Transform;
+use crate::pipeline::probe::{probe, Header};
 use crate::{Crop, Error, Orientation, Rule, Size, Spec, Turn};
 
 /// The form field the Base64 text is sent in (the SDK puts it in the form body).
@@ -154,7 +154,7 @@ impl Checker {
         let header = match probe(data, &spec.limits) {
             Ok(h) => h,
             Err(e) => {
-                report.format = crate::sniff::sniff(data).ok();
+                report.format = crate::pipeline::sniff::sniff(data).ok();
                 report.findings.push(from_error(&e));
                 return report.finish();
             }

@@ -13,8 +13,8 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, ImageReader};
 
-use crate::probe::Header;
-use crate::sniff::Format;
+use crate::pipeline::probe::Header;
+use crate::pipeline::sniff::Format;
 use crate::{Error, Limits};
 
 /// Packed 8-bit RGB pixels, in the stored orientation.
@@ -429,7 +429,7 @@ mod scaled_tests {
 
     /// The size in the frame header, as the probe reads it.
     fn size_of(data: &[u8]) -> (u32, u32) {
-        let header = crate::probe::probe(data, &Limits::default()).unwrap();
+        let header = crate::pipeline::probe::probe(data, &Limits::default()).unwrap();
         (header.width, header.height)
     }
 
@@ -520,7 +520,7 @@ mod scaled_tests {
     fn full_rgb(planes: &Planes) -> Vec<u8> {
         let (w, h) = (planes.width, planes.height);
         let mut resized: [Vec<u8>; 3] = Default::default();
-        crate::resize::resize_planes(
+        crate::pipeline::resize::resize_planes(
             &mut fast_image_resize::Resizer::new(),
             planes,
             None,
@@ -531,7 +531,13 @@ mod scaled_tests {
         .unwrap();
         let mut full = Planes::default();
         let [y, cb, cr] = &resized;
-        crate::orient::Transform::IDENTITY.apply_planes([y, cb, cr], w, h, false, &mut full);
+        crate::pipeline::orient::Transform::IDENTITY.apply_planes(
+            [y, cb, cr],
+            w,
+            h,
+            false,
+            &mut full,
+        );
         jpeg::to_rgb(&full)
     }
 

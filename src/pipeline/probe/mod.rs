@@ -1,8 +1,8 @@
 //! Stage 2: read the header (dimensions, components, EXIF orientation, quantisation
 //! tables) without decoding a pixel, and enforce the limits before anything is allocated.
 
-use crate::orient::Orientation;
-use crate::sniff::{sniff, Format};
+use crate::pipeline::orient::Orientation;
+use crate::pipeline::sniff::{sniff, Format};
 use crate::{Error, Limits};
 
 /// What the header says about an image.
@@ -111,7 +111,7 @@ pub(crate) fn probe(data: &[u8], limits: &Limits) -> Result<Header, Error> {
         // else without the marker is taken to be cut short.
         let whole = header.jpeg.as_ref().is_some_and(|j| {
             !j.progressive && j.scans == 1 && j.first_scan_components == j.components
-        }) && crate::decode::scan_is_whole(data, &header);
+        }) && crate::pipeline::decode::scan_is_whole(data, &header);
         if !whole {
             return Err(corrupt_jpeg(
                 "truncated: no end-of-image marker after the scan",

@@ -27,7 +27,7 @@ use moxcms::{
     ColorProfile, DataColorSpace, Layout, ParsingOptions, Transform8BitExecutor, TransformOptions,
 };
 
-use crate::probe::MAX_ICC_BYTES;
+use crate::pipeline::probe::MAX_ICC_BYTES;
 
 /// A conversion from a file's colour space to sRGB, for packed 8-bit RGB.
 #[derive(Clone)]

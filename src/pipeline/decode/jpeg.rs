@@ -178,7 +178,7 @@ fn decode_until_damaged(
     loop {
         // Fill bytes, and bytes that are not a marker where one belongs, are skipped, as
         // the probe (and libjpeg) skip them.
-        pos = crate::probe::next_marker(data, pos)?;
+        pos = crate::pipeline::probe::next_marker(data, pos)?;
         let (&marker, rest) = data[pos..].split_first()?;
         pos += 1;
         if matches!(marker, 0x01 | 0xD0..=0xD8) {

@@ -2,7 +2,7 @@
 //! turn and scale, before any pixel is touched.
 
 use crate::check::Face;
-use crate::orient::{Orientation, Transform};
+use crate::pipeline::orient::{Orientation, Transform};
 use crate::spec::{FACE_WINDOW, PORTRAIT_WINDOW_ASPECT};
 use crate::{Crop, Error, Spec, Turn};
 

@@ -1,7 +1,7 @@
 //! Stage 4b: EXIF orientation and the portrait turn, composed into one transform and
 //! applied once, to the small resized picture.
 
-use crate::decode::Planes;
+use crate::pipeline::decode::Planes;
 use crate::Turn;
 
 /// An EXIF orientation (tag 0x0112): how the stored pixels must be turned or mirrored to
