@@ -30,7 +30,7 @@ pub use check::{
 pub use error::Error;
 pub use names::ParseOptionError;
 pub use pipeline::geometry::{Rect, TurnedBy};
-pub use pipeline::orient::Orientation;
+pub use pipeline::orientation::Orientation;
 pub use pipeline::preprocessor::{Preprocessor, ReadError};
 pub use pipeline::sniff::Format;
 pub use prepared::{PrepareReport, Prepared, Size, Turned};

@@ -16,8 +16,9 @@ pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
 use crate::pipeline::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
 use crate::pipeline::geometry::plan;
+use crate::pipeline::header::Header;
 use crate::pipeline::orient::Transform;
-use crate::pipeline::probe::{probe, Header};
+use crate::pipeline::probe::probe;
 use crate::{Crop, Error, Orientation, Rule, Size, Spec, Turn};
 
 /// The form field the Base64 text is sent in (the SDK puts it in the form body).

@@ -10,7 +10,8 @@ use crate::pipeline::decode::{
 };
 use crate::pipeline::encode::encode;
 use crate::pipeline::geometry::{plan, Plan};
-use crate::pipeline::probe::{probe, Header};
+use crate::pipeline::header::Header;
+use crate::pipeline::probe::probe;
 use crate::prepared::{PrepareReport, Prepared, Size};
 use crate::{CheckOptions, Checker, Crop, Error, Face, Role, Spec, Turn};
 
