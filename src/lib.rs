@@ -10,6 +10,7 @@ mod names;
 mod pipeline;
 mod prepared;
 mod rule;
+mod size;
 mod spec;
 
 // The decoded-pixel nouns' former address, still named by the face detector's files
@@ -33,8 +34,9 @@ pub use pipeline::geometry::{Rect, TurnedBy};
 pub use pipeline::orientation::Orientation;
 pub use pipeline::preprocessor::{Preprocessor, ReadError};
 pub use pipeline::sniff::Format;
-pub use prepared::{PrepareReport, Prepared, Size, Turned};
+pub use prepared::{PrepareReport, Prepared, Turned};
 pub use rule::{ApiCode, Rule};
+pub use size::Size;
 pub use spec::{
     Crop, FaceWindow, Limits, Spec, Subsampling, Turn, FACE_WINDOW, PORTRAIT_WINDOW_ASPECT,
 };

@@ -12,7 +12,8 @@ use crate::pipeline::encode::encode;
 use crate::pipeline::geometry::{plan, Plan};
 use crate::pipeline::header::Header;
 use crate::pipeline::probe::probe;
-use crate::prepared::{PrepareReport, Prepared, Size};
+use crate::prepared::{PrepareReport, Prepared};
+use crate::Size;
 use crate::{CheckOptions, Checker, Crop, Error, Face, Role, Spec, Turn};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
