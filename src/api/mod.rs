@@ -52,6 +52,8 @@ mod time;
 
 #[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
+mod http_error;
 
 pub use credentials::{
     ChainConfig, ChainError, CredentialChain, CredentialError, Environment, Resolved,
