@@ -1,7 +1,7 @@
 //! The PNG header: IHDR, the eXIf and iCCP chunks, and the orientation that text chunks
 //! (ImageMagick's raw EXIF, XMP) carry.
 
-use super::read::{be32, corrupt_png};
+use super::read::{be32, corrupt_png, orientation_tag};
 use crate::pipeline::header::{Header, MAX_ICC_BYTES};
 use crate::pipeline::orientation::Orientation;
 use crate::pipeline::sniff::Format;
