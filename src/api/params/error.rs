@@ -1,6 +1,6 @@
 //! Why a request could not be built, and the EkycVerify error it would have caused.
 
-use crate::api::response::ErrorCode;
+use crate::api::service_error::ErrorCode;
 
 /// Why a request was refused before signing. Each variant names the parameter
 /// and the EkycVerify error ([`RequestError::prevents`]) it would have caused.

@@ -4,7 +4,7 @@
 use super::error::RequestError;
 use super::DocType;
 use crate::api::encode::form_len;
-use crate::api::response::ErrorCode;
+use crate::api::service_error::ErrorCode;
 
 /// The checks of one Base64 image: its size as sent, its Base64, and (when
 /// `judge`) `check`'s verdict with the role its parameter implies.
