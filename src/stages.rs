@@ -1,4 +1,6 @@
-//! The pipeline's stages one by one, for the benchmarks. Not part of the API: hidden from
+//! The benchmarks' door to the private stages: the pipeline's stages one by one (and the
+//! face detector), as `benches/` times them. The crate's only hidden module and its only
+//! way in to `pipeline` and `check::face` from outside; not part of the API, hidden from
 //! the documentation, and free to change.
 
 use crate::pipeline::decode::{Decoded, Image8, Planes};
