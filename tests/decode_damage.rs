@@ -13,9 +13,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Command;
-
 use common::*;
 use ekyc_preflight::{check_with, CheckOptions, Error, Preprocessor, Rule, Spec, Turn};
 

@@ -13,12 +13,19 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 use ekyc_preflight::{check_with, CheckOptions, Preprocessor, Rule, Spec, Turn};
+
+/// The document's rules scaled down fourfold (a 180-pixel short side), so that small
+/// pictures take both decoding paths: 250 pixels across is decoded whole, 801 shrunk.
+fn spec() -> Spec {
+    Spec {
+        turn: Turn::Off,
+        ..quarter_spec()
+    }
+}
 
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ekyc-decode-truth-{}", std::process::id()));
