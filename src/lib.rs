@@ -5,20 +5,18 @@
 
 mod batch;
 mod check;
-mod colour;
-mod decode;
-mod encode;
 mod error;
-mod geometry;
 mod names;
-mod orient;
+mod pipeline;
 mod prepared;
-mod preprocessor;
-mod probe;
-mod resize;
 mod rule;
-mod sniff;
+mod size;
 mod spec;
+
+// The decoded-pixel nouns' former address, still named by the face detector's files
+// (src/check/face/, edited on another branch). Remove once they name
+// `crate::pipeline::decode` themselves.
+use pipeline::decode;
 
 #[cfg(feature = "api")]
 pub mod api;
@@ -31,13 +29,14 @@ pub use check::{
     Metrics, Report, Role, Severity, Transport, Value, Verdict,
 };
 pub use error::Error;
-pub use geometry::{Rect, TurnedBy};
 pub use names::ParseOptionError;
-pub use orient::Orientation;
-pub use prepared::{PrepareReport, Prepared, Size, Turned};
-pub use preprocessor::{Preprocessor, ReadError};
+pub use pipeline::geometry::{Rect, TurnedBy};
+pub use pipeline::orientation::Orientation;
+pub use pipeline::preprocessor::{Preprocessor, ReadError};
+pub use pipeline::sniff::Format;
+pub use prepared::{PrepareReport, Prepared, Turned};
 pub use rule::{ApiCode, Rule};
-pub use sniff::Format;
+pub use size::Size;
 pub use spec::{
     Crop, FaceWindow, Limits, Spec, Subsampling, Turn, FACE_WINDOW, PORTRAIT_WINDOW_ASPECT,
 };

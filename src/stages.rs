@@ -1,8 +1,10 @@
-//! The pipeline's stages one by one, for the benchmarks. Not part of the API: hidden from
+//! The benchmarks' door to the private stages: the pipeline's stages one by one (and the
+//! face detector), as `benches/` times them. The crate's only hidden module and its only
+//! way in to `pipeline` and `check::face` from outside; not part of the API, hidden from
 //! the documentation, and free to change.
 
-use crate::decode::{Decoded, Image8, Planes};
-use crate::orient::Transform;
+use crate::pipeline::decode::{Decoded, Image8, Planes};
+use crate::pipeline::orient::Transform;
 use crate::{Error, Limits, Orientation, Spec, Subsampling};
 
 /// A decoded picture (packed, or a JPEG's planes) and its size.
@@ -52,7 +54,7 @@ impl Pixels {
 
 /// Sniff and probe: the stored size and EXIF orientation.
 pub fn probe(data: &[u8]) -> Result<(u32, u32, Orientation), Error> {
-    let h = crate::probe::probe(data, &Limits::default())?;
+    let h = crate::pipeline::probe::probe(data, &Limits::default())?;
     Ok((h.width, h.height, h.orientation))
 }
 
@@ -60,9 +62,9 @@ pub fn probe(data: &[u8]) -> Result<(u32, u32, Orientation), Error> {
 /// orientation): shrinking on load where possible, keeping the resizer's margin.
 pub fn decode(data: &[u8], target_width: u32, target_height: u32) -> Result<Pixels, Error> {
     let limits = Limits::default();
-    let h = crate::probe::probe(data, &limits)?;
-    let size = crate::decode::shrink_on_load_size((target_width, target_height));
-    crate::decode::decode_shrunk(data, &h, &limits, size, Planes::default()).map(Pixels)
+    let h = crate::pipeline::probe::probe(data, &limits)?;
+    let size = crate::pipeline::decode::shrink_on_load_size((target_width, target_height));
+    crate::pipeline::decode::decode_shrunk(data, &h, &limits, size, Planes::default()).map(Pixels)
 }
 
 /// Resize with the pipeline's filter.
@@ -75,13 +77,21 @@ pub fn resize(
 ) -> Result<(), Error> {
     match &src.0 {
         Decoded::Rgb(image) => {
-            crate::resize::resize(resizer, image, None, width, height, dst.packed())
+            crate::pipeline::resize::resize(resizer, image, None, width, height, dst.packed())
         }
         Decoded::Planes(planes) => {
             let mut scratch = Default::default();
             let (w, h) = (width, height);
-            let (half, chroma) = crate::resize::chroma_size(Spec::default().subsampling, w, h);
-            crate::resize::resize_planes(resizer, planes, None, (w, h), chroma, &mut scratch)?;
+            let (half, chroma) =
+                crate::pipeline::resize::chroma_size(Spec::default().subsampling, w, h);
+            crate::pipeline::resize::resize_planes(
+                resizer,
+                planes,
+                None,
+                (w, h),
+                chroma,
+                &mut scratch,
+            )?;
             let [y, cb, cr] = &scratch;
             Transform::IDENTITY.apply_planes([y, cb, cr], w, h, half, dst.planes());
             Ok(())
@@ -114,7 +124,7 @@ pub fn orient(src: &Pixels, orientation: Orientation, turn: bool, dst: &mut Pixe
 
 /// Encode at `quality` with the pipeline's settings.
 pub fn encode(src: &Pixels, quality: u8, out: &mut Vec<u8>) -> Result<(), Error> {
-    crate::encode::encode(src.0.picture(), quality, Spec::default().subsampling, out)
+    crate::pipeline::encode::encode(src.0.picture(), quality, Spec::default().subsampling, out)
 }
 
 /// Encode with an explicit subsampling, for comparing settings.
@@ -124,7 +134,7 @@ pub fn encode_with(
     subsampling: Subsampling,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    crate::encode::encode(src.0.picture(), quality, subsampling, out)
+    crate::pipeline::encode::encode(src.0.picture(), quality, subsampling, out)
 }
 
 /// The face detector (`check::face`), for the benchmarks.

@@ -13,9 +13,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
 
 use common::*;
 use ekyc_preflight::{Preprocessor, Spec, Turn};
@@ -27,21 +25,6 @@ use moxcms::ColorProfile;
 /// after the resize rather than before costs under 1 dB; the picture left unconverted is
 /// 20–30 dB from it (asserted below the bound, so the bound tells them apart).
 const SAME_COLOURS_DB: f64 = 35.0;
-
-fn pillow_present() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import PIL.Image, PIL.ImageCms"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("EKYC_REQUIRE_TOOLS").is_none(),
-            "EKYC_REQUIRE_TOOLS is set but Python's Pillow (with ImageCms) is missing"
-        );
-        eprintln!("skipping: Python 3 with Pillow is absent (pip install pillow)");
-    }
-    ok
-}
 
 /// The judge: the file decoded by Pillow, converted to sRGB by lcms from the profile
 /// given (`-` for none: left as it is), resized with Lanczos to `width` × `height`.
@@ -57,39 +40,23 @@ im = im.resize((int(sys.argv[3]), int(sys.argv[4])), Image.Resampling.LANCZOS)
 sys.stdout.buffer.write(b"P6\n%d %d\n255\n" % im.size + im.tobytes())
 "#;
 
-fn temp(bytes: &[u8], ext: &str) -> std::path::PathBuf {
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!("ekyc-colour-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(format!("{}.{ext}", CALLS.fetch_add(1, Ordering::Relaxed)));
-    std::fs::File::create(&path)
-        .unwrap()
-        .write_all(bytes)
-        .unwrap();
-    path
-}
-
 fn judge(file: &[u8], icc: Option<&[u8]>, width: u32, height: u32) -> Decoded {
-    let image = temp(file, "img");
-    let profile = icc.map(|p| temp(p, "icc"));
-    let out = Command::new("python3")
-        .args(["-c", JUDGE])
-        .arg(&image)
-        .arg(profile.as_deref().unwrap_or("-".as_ref()))
-        .args([width.to_string(), height.to_string()])
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let image = tools::temp_file("colour", file, "img");
+    let profile = icc.map(|p| tools::temp_file("colour", p, "icc"));
+    let out = tools::python(
+        JUDGE,
+        [
+            image.clone().into_os_string(),
+            profile.clone().map_or("-".into(), |p| p.into_os_string()),
+            width.to_string().into(),
+            height.to_string().into(),
+        ],
+    );
     std::fs::remove_file(&image).ok();
     if let Some(p) = profile {
         std::fs::remove_file(p).ok();
     }
-    assert!(
-        out.status.success(),
-        "Pillow: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    read_pnm(&out.stdout)
+    read_pnm(&out)
 }
 
 /// Pillow's (lcms's) own sRGB profile.
@@ -168,7 +135,10 @@ fn judged(file: &[u8], icc: &[u8]) -> (f64, f64, bool) {
 
 #[test]
 fn wide_gamut_profiles_are_converted_like_lcms() {
-    if !pillow_present() {
+    if !tools::pillow(
+        "import PIL.Image, PIL.ImageCms",
+        "Python 3 with Pillow (and ImageCms)",
+    ) {
         return;
     }
     let jpeg = jpeg(&picture());
@@ -214,7 +184,10 @@ fn wide_gamut_profiles_are_converted_like_lcms() {
 
 #[test]
 fn srgb_profiles_are_skipped() {
-    if !pillow_present() {
+    if !tools::pillow(
+        "import PIL.Image, PIL.ImageCms",
+        "Python 3 with Pillow (and ImageCms)",
+    ) {
         return;
     }
     let jpeg = jpeg(&picture());

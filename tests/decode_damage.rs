@@ -13,9 +13,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Command;
-
 use common::*;
 use ekyc_preflight::{check_with, CheckOptions, Error, Preprocessor, Rule, Spec, Turn};
 
@@ -39,51 +36,10 @@ fn check_options() -> CheckOptions {
     }
 }
 
-fn tools_present() -> bool {
-    let ok = ["cjpeg", "djpeg", "jpegtran"].iter().all(|tool| {
-        Command::new(tool)
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success() || !o.stderr.is_empty())
-    });
-    if !ok {
-        assert!(
-            std::env::var_os("EKYC_REQUIRE_TOOLS").is_none(),
-            "EKYC_REQUIRE_TOOLS is set but cjpeg/djpeg/jpegtran are missing"
-        );
-        eprintln!(
-            "skipping: libjpeg-turbo's tools are absent (apt-get install libjpeg-turbo-progs)"
-        );
-    }
-    ok
-}
-
-/// Runs a tool on `input`: (stdout, stderr, success).
-fn run(tool: &str, args: &[&str], input: &[u8]) -> (Vec<u8>, String, bool) {
-    let mut child = Command::new(tool)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    // A tool that stops reading early closes its input: not an error here.
-    let _ = writer.join().unwrap();
-    (
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
-}
-
 /// libjpeg's decode (PPM or PGM, as RGB) and its warnings.
 fn djpeg(input: &[u8]) -> (Decoded, String) {
     // djpeg exits with status 2 after a warning, having written the picture.
-    let (out, warnings, _) = run("djpeg", &["-ppm"], input);
+    let (out, warnings, _) = tools::run_tool("djpeg", &["-ppm"], input);
     assert!(!out.is_empty(), "djpeg failed: {warnings}");
     (read_pnm(&out), warnings)
 }
@@ -103,7 +59,7 @@ fn source(width: u32, height: u32) -> image::RgbImage {
 
 /// `cjpeg` with `args` on [`source`], then `jpegtran -scans` with `script` if given.
 fn cjpeg(args: &[&str], script: Option<&str>, (width, height): (u32, u32)) -> Vec<u8> {
-    let (jpeg, err, ok) = run("cjpeg", args, &ppm(&source(width, height)));
+    let (jpeg, err, ok) = tools::run_tool("cjpeg", args, &ppm(&source(width, height)));
     assert!(ok, "cjpeg: {err}");
     let Some(script) = script else {
         return jpeg;
@@ -113,7 +69,7 @@ fn cjpeg(args: &[&str], script: Option<&str>, (width, height): (u32, u32)) -> Ve
         std::process::id()
     ));
     std::fs::write(&path, script).unwrap();
-    let (out, err, ok) = run("jpegtran", &["-scans", path.to_str().unwrap()], &jpeg);
+    let (out, err, ok) = tools::run_tool("jpegtran", &["-scans", path.to_str().unwrap()], &jpeg);
     let _ = std::fs::remove_file(&path);
     assert!(ok, "jpegtran: {err}");
     out
@@ -215,7 +171,7 @@ const JUNK: &[u8] = b"\x00\x0Djunk";
 /// scans and progressive): read as libjpeg reads them, which warns of them.
 #[test]
 fn stray_bytes_between_segments_are_skipped_as_libjpeg_skips_them() {
-    if !tools_present() {
+    if !tools::libjpeg_tools() {
         return;
     }
     let layouts: [(&str, &[&str], Option<&str>); 4] = [
@@ -262,7 +218,7 @@ fn stray_bytes_between_segments_are_skipped_as_libjpeg_skips_them() {
 /// `jpeg-decoder` both read a photo with bytes before its DQT as djpeg does.
 #[test]
 fn both_general_decoders_accept_stray_bytes() {
-    if !tools_present() {
+    if !tools::libjpeg_tools() {
         return;
     }
     let clean = cjpeg(&["-sample", "2x2,1x1,1x1"], None, (250, 317));
@@ -327,7 +283,7 @@ fn start_of_image_without_a_marker_is_a_damaged_jpeg() {
 /// each a valid end).
 #[test]
 fn missing_end_of_image_marker_is_accepted_only_when_the_scan_is_whole() {
-    if !tools_present() {
+    if !tools::libjpeg_tools() {
         return;
     }
     for size in SIZES {
@@ -413,7 +369,7 @@ fn corrupt_entropy_data_is_refused_by_prepare_and_check_alike() {
 /// and where both read it, the output is close to libjpeg's decode of the same bytes.
 #[test]
 fn random_damage_prepare_and_check_agree() {
-    if !tools_present() {
+    if !tools::libjpeg_tools() {
         return;
     }
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -436,7 +392,7 @@ fn random_damage_prepare_and_check_agree() {
                 let v = (next() % 255) as u8; // never 0xFF: no marker made
                 input[at] = if input[at] == 0xFF { 0xFF } else { v };
             }
-            let (_, warnings, _) = run("djpeg", &["-ppm"], &input);
+            let (_, warnings, _) = tools::run_tool("djpeg", &["-ppm"], &input);
             if !warnings.contains("Corrupt JPEG data") {
                 continue;
             }

@@ -13,9 +13,7 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::*;
 use ekyc_preflight::{check_with, CheckOptions, Preprocessor, Rule, Spec, Turn};
@@ -29,25 +27,6 @@ fn spec() -> Spec {
     }
 }
 
-fn tools_present() -> bool {
-    let ok = ["cjpeg", "djpeg", "jpegtran"].iter().all(|tool| {
-        Command::new(tool)
-            .arg("-version")
-            .output()
-            .is_ok_and(|o| o.status.success() || !o.stderr.is_empty())
-    });
-    if !ok {
-        assert!(
-            std::env::var_os("EKYC_REQUIRE_TOOLS").is_none(),
-            "EKYC_REQUIRE_TOOLS is set but cjpeg/djpeg/jpegtran are missing"
-        );
-        eprintln!(
-            "skipping: libjpeg-turbo's tools are absent (apt-get install libjpeg-turbo-progs)"
-        );
-    }
-    ok
-}
-
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ekyc-decode-truth-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -55,24 +34,9 @@ fn scratch() -> PathBuf {
 }
 
 fn run(tool: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(tool)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        out.status.success(),
-        "{tool} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    let (stdout, stderr, ok) = tools::run_tool(tool, args, input);
+    assert!(ok, "{tool} {args:?}: {stderr}");
+    stdout
 }
 
 /// A photo-like picture: the gradient, a few hard-edged coloured shapes and a soft
@@ -218,7 +182,7 @@ fn reference_at(reference: &Decoded, width: u32, height: u32) -> Vec<u8> {
 /// input resized the same way, and `check`'s exposure against the reference's.
 #[test]
 fn every_layout_decodes_as_libjpeg_does() {
-    if !tools_present() {
+    if !tools::libjpeg_tools() {
         return;
     }
     let dir = scratch();
@@ -285,7 +249,7 @@ fn every_layout_decodes_as_libjpeg_does() {
 /// of every layout against djpeg's, pixel for pixel.
 #[test]
 fn full_size_decode_matches_libjpeg() {
-    if !tools_present() {
+    if !tools::libjpeg_tools() {
         return;
     }
     let dir = scratch().join("full");

@@ -9,11 +9,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use common::*;
 use ekyc_preflight::{Orientation, Preprocessor, Spec, Turn};
 
@@ -21,21 +16,6 @@ use ekyc_preflight::{Orientation, Preprocessor, Spec, Turn};
 /// same size: two Lanczos resizers and our JPEG encoding differ by 35–45 dB on this smooth
 /// picture; a wrong turn or mirror of it is under 15 dB (checked for each case).
 const SAME_PICTURE_DB: f64 = 30.0;
-
-fn pillow_present() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import PIL.Image, PIL.ImageOps"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("EKYC_REQUIRE_TOOLS").is_none(),
-            "EKYC_REQUIRE_TOOLS is set but Python's Pillow is missing"
-        );
-        eprintln!("skipping: Python 3 with Pillow is absent (pip install pillow)");
-    }
-    ok
-}
 
 /// Pillow's reading of a PNG: the orientation tag it finds (0 for none) and the upright
 /// picture, turned clockwise when it is landscape (what `Turn::Clockwise` asks of us),
@@ -55,28 +35,21 @@ sys.stdout.buffer.write(b"P6\n%d %d\n255\n" % up.size + up.tobytes())
 "#;
 
 fn judge(png: &[u8], width: u32, height: u32) -> (u32, Decoded) {
-    let dir = std::env::temp_dir().join(format!("ekyc-png-orientation-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    // One name per call: tests run in parallel and judge the same file at times.
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    let path: PathBuf = dir.join(format!("{}.png", CALLS.fetch_add(1, Ordering::Relaxed)));
-    std::fs::File::create(&path)
-        .unwrap()
-        .write_all(png)
-        .unwrap();
-    let out = Command::new("python3")
-        .args(["-c", JUDGE])
-        .arg(&path)
-        .args([width.to_string(), height.to_string()])
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
-    std::fs::remove_file(&path).ok();
-    assert!(
-        out.status.success(),
-        "Pillow: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let path = tools::temp_file("png-orientation", png, "png");
+    let stdout = tools::python(
+        JUDGE,
+        [
+            path.clone().into_os_string(),
+            width.to_string().into(),
+            height.to_string().into(),
+        ],
     );
+    std::fs::remove_file(&path).ok();
+    let out = std::process::Output {
+        status: Default::default(),
+        stdout,
+        stderr: Vec::new(),
+    };
     let line = out.stdout.iter().position(|&b| b == b'\n').unwrap();
     let orientation = std::str::from_utf8(&out.stdout[..line])
         .unwrap()
@@ -240,7 +213,7 @@ fn assert_like_pillow(name: &str, file: &[u8], want: u8) {
 
 #[test]
 fn imagemagick_raw_exif_text_is_applied() {
-    if !pillow_present() {
+    if !tools::pillow("import PIL.Image, PIL.ImageOps", "Python 3 with Pillow") {
         return;
     }
     for v in 1..=8u8 {
@@ -259,7 +232,7 @@ fn imagemagick_raw_exif_text_is_applied() {
 
 #[test]
 fn xmp_orientation_is_applied() {
-    if !pillow_present() {
+    if !tools::pillow("import PIL.Image, PIL.ImageOps", "Python 3 with Pillow") {
         return;
     }
     for v in 1..=8u8 {
@@ -297,7 +270,7 @@ fn xmp_orientation_is_applied() {
 
 #[test]
 fn sources_are_taken_in_pillows_order() {
-    if !pillow_present() {
+    if !tools::pillow("import PIL.Image, PIL.ImageOps", "Python 3 with Pillow") {
         return;
     }
     let exif = |v: u16| (*b"eXIf", exif_tiff(v, false));

@@ -1,4 +1,4 @@
-//! The shrink-on-load JPEG decoder (`src/decode/jpeg.rs`, `progressive.rs`) on damaged
+//! The shrink-on-load JPEG decoder (`src/pipeline/decode/jpeg.rs`, `progressive.rs`) on damaged
 //! files. It takes baseline and progressive JPEGs large enough to be decoded at 1/8 to 1/2
 //! of their size; anything
 //! it finds odd goes to the general decoder. Whatever the damage, `prepare` gives a

@@ -9,10 +9,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use common::*;
 use ekyc_preflight::{
     check, check_with, CheckOptions, Error, Format, Limits, Orientation, Preprocessor, Rule,
@@ -24,24 +20,6 @@ use ekyc_preflight::{
 /// differ (the issue's bar). A wrong turn or mirror of this picture (each corner a
 /// different colour) is far below it.
 const SAME_PICTURE_DB: f64 = 35.0;
-
-fn pillow_webp_present() -> bool {
-    let ok = Command::new("python3")
-        .args([
-            "-c",
-            "from PIL import features, ImageOps; assert features.check('webp')",
-        ])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("EKYC_REQUIRE_TOOLS").is_none(),
-            "EKYC_REQUIRE_TOOLS is set but Python's Pillow (with WebP) is missing"
-        );
-        eprintln!("skipping: Python 3 with Pillow (WebP) is absent (pip install pillow)");
-    }
-    ok
-}
 
 /// Writes `argv[1]` (a PNG) as WebP to stdout: `lossless` or a quality, and an EXIF
 /// orientation (0 for no EXIF chunk).
@@ -79,28 +57,12 @@ sys.stdout.buffer.write(b"P6\n%d %d\n255\n" % up.size + up.tobytes())
 "#;
 
 fn python(script: &str, file: &[u8], args: &[String]) -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("ekyc-webp-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    let path = dir.join(format!("{}", CALLS.fetch_add(1, Ordering::Relaxed)));
-    std::fs::File::create(&path)
-        .unwrap()
-        .write_all(file)
-        .unwrap();
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .arg(&path)
-        .args(args)
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let path = tools::temp_file("webp", file, "img");
+    let mut all = vec![path.clone().into_os_string()];
+    all.extend(args.iter().map(Into::into));
+    let out = tools::python(script, all);
     std::fs::remove_file(&path).ok();
-    assert!(
-        out.status.success(),
-        "Pillow: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    out
 }
 
 /// A WebP of `source` (a PNG) written by Pillow.
@@ -211,7 +173,10 @@ fn assert_like_pillow(name: &str, file: &[u8], want: u8) -> f64 {
 
 #[test]
 fn lossy_and_lossless_match_pillow() {
-    if !pillow_webp_present() {
+    if !tools::pillow(
+        "from PIL import features, ImageOps; assert features.check('webp')",
+        "Python 3 with Pillow (WebP)",
+    ) {
         return;
     }
     let src = source(180, 240, false);
@@ -226,7 +191,10 @@ fn lossy_and_lossless_match_pillow() {
 
 #[test]
 fn alpha_is_composited_on_white() {
-    if !pillow_webp_present() {
+    if !tools::pillow(
+        "from PIL import features, ImageOps; assert features.check('webp')",
+        "Python 3 with Pillow (WebP)",
+    ) {
         return;
     }
     let src = source(180, 240, true);
@@ -246,7 +214,10 @@ fn alpha_is_composited_on_white() {
 
 #[test]
 fn exif_orientation_is_applied() {
-    if !pillow_webp_present() {
+    if !tools::pillow(
+        "from PIL import features, ImageOps; assert features.check('webp')",
+        "Python 3 with Pillow (WebP)",
+    ) {
         return;
     }
     // Stored landscape: orientations 5–8 make it portrait, as the spec wants it.
@@ -263,7 +234,10 @@ fn exif_orientation_is_applied() {
 
 #[test]
 fn exif_chunk_with_or_without_the_jpeg_prefix_is_read() {
-    if !pillow_webp_present() {
+    if !tools::pillow(
+        "from PIL import features, ImageOps; assert features.check('webp')",
+        "Python 3 with Pillow (WebP)",
+    ) {
         return;
     }
     // cwebp and exiftool write the TIFF header alone in the EXIF chunk, some writers
@@ -469,7 +443,10 @@ fn chunk_sizes_that_lie_are_refused() {
 
 #[test]
 fn every_truncation_is_an_error() {
-    if !pillow_webp_present() {
+    if !tools::pillow(
+        "from PIL import features, ImageOps; assert features.check('webp')",
+        "Python 3 with Pillow (WebP)",
+    ) {
         return;
     }
     for (name, quality, orientation, alpha) in [
@@ -523,7 +500,10 @@ fn every_truncation_is_an_error() {
 
 #[test]
 fn every_byte_of_a_small_webp_can_be_damaged_without_a_panic() {
-    if !pillow_webp_present() {
+    if !tools::pillow(
+        "from PIL import features, ImageOps; assert features.check('webp')",
+        "Python 3 with Pillow (WebP)",
+    ) {
         return;
     }
     let file = webp(&source(180, 240, true), Some(80), 6);

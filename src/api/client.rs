@@ -8,15 +8,15 @@
 //! into more ([`ClientConfig::billable_retries`]).
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use ureq::unversioned::resolver::DefaultResolver;
-use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
-};
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 
+use super::http_error::describe;
+use super::watch::{is_timeout, Progress, Watch};
 use super::{
     ApiError, EkycVerifyRequest, EkycVerifyResponse, Endpoint, ErrorCode, OpenApiCall,
     ResponseError, SignedRequest, Signer,
@@ -659,121 +659,6 @@ fn judge(reply: &http::Response<Vec<u8>>) -> Result<EkycVerifyResponse, Failure>
         Err(ResponseError::Malformed { status, reason }) => {
             Err(Failure::Unreadable { status, reason })
         }
-    }
-}
-
-/// What an attempt's connection saw, shared with [`Watched`].
-#[derive(Debug, Default)]
-struct Progress {
-    /// Bytes of the request handed to the connection (after TLS).
-    written: AtomicU64,
-    /// Whether ureq started waiting for the answer after writing: the whole
-    /// request (head and body) had been handed to the connection.
-    sent: AtomicBool,
-}
-
-/// The last link of the connector chain: wraps the connected (and, for
-/// HTTPS, TLS-established) transport so that [`Progress`] is kept.
-#[derive(Debug)]
-struct Watch(Arc<Progress>);
-
-impl Connector<Box<dyn Transport>> for Watch {
-    type Out = Watched;
-
-    fn connect(
-        &self,
-        _details: &ConnectionDetails,
-        chained: Option<Box<dyn Transport>>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        Ok(chained.map(|inner| Watched {
-            inner,
-            progress: self.0.clone(),
-        }))
-    }
-}
-
-#[derive(Debug)]
-struct Watched {
-    inner: Box<dyn Transport>,
-    progress: Arc<Progress>,
-}
-
-impl Watched {
-    fn reading(&self) {
-        if self.progress.written.load(Ordering::Relaxed) > 0 {
-            self.progress.sent.store(true, Ordering::Relaxed);
-        }
-    }
-}
-
-impl Transport for Watched {
-    fn buffers(&mut self) -> &mut dyn Buffers {
-        self.inner.buffers()
-    }
-
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        self.inner.transmit_output(amount, timeout)?;
-        self.progress
-            .written
-            .fetch_add(amount as u64, Ordering::Relaxed);
-        Ok(())
-    }
-
-    fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.reading();
-        self.inner.maybe_await_input(timeout)
-    }
-
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.reading();
-        self.inner.await_input(timeout)
-    }
-
-    fn is_open(&mut self) -> bool {
-        self.inner.is_open()
-    }
-
-    fn is_tls(&self) -> bool {
-        self.inner.is_tls()
-    }
-}
-
-fn is_timeout(e: &ureq::Error) -> bool {
-    match e {
-        ureq::Error::Timeout(_) => true,
-        ureq::Error::Io(io) => matches!(
-            io.kind(),
-            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-        ),
-        _ => false,
-    }
-}
-
-/// A ureq error in words that never carry the request (no URL, no header
-/// value): the kind of failure only.
-pub(super) fn describe(e: &ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(t) => format!("timed out ({t})"),
-        ureq::Error::Io(io) => match io.kind() {
-            std::io::ErrorKind::UnexpectedEof => "the peer closed the connection".into(),
-            kind => format!("I/O error: {kind}"),
-        },
-        ureq::Error::HostNotFound => "the host name did not resolve".into(),
-        ureq::Error::ConnectionFailed => "the connection failed".into(),
-        ureq::Error::Protocol(p) => format!("not an HTTP/1.1 answer: {p}"),
-        ureq::Error::LargeResponseHeader(got, limit) => {
-            format!("the answer's head is {got} bytes, over the {limit}-byte limit")
-        }
-        ureq::Error::Tls(t) => format!("TLS: {t}"),
-        ureq::Error::Rustls(r) => format!("TLS: {r}"),
-        ureq::Error::ConnectProxyFailed(_) | ureq::Error::InvalidProxyUrl => {
-            "the proxy refused or could not be used".into()
-        }
-        ureq::Error::BadUri(_) | ureq::Error::Http(_) => {
-            "the request is not a valid HTTP request".into()
-        }
-        ureq::Error::BodyExceedsLimit(limit) => format!("the body is over the {limit}-byte limit"),
-        _ => "HTTP client error".into(),
     }
 }
 

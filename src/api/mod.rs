@@ -44,30 +44,35 @@
 
 mod credentials;
 mod encode;
+mod endpoint;
 mod params;
 mod redact;
 mod response;
+mod service_error;
 mod sign;
 mod time;
 
 #[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
+mod http_error;
+#[cfg(feature = "client")]
+mod watch;
 
 pub use credentials::{
     ChainConfig, ChainError, CredentialChain, CredentialError, Environment, Resolved,
 };
+pub use endpoint::Endpoint;
 pub use params::{
     ekyc_verify_call, hash_user_id, DocType, EkycVerifyRequest, EkycVerifyRequestBuilder,
     IdThreshold, Picture, RequestError, ACTION, API_VERSION, BODY_PARAMS, MAX_PICTURE_BYTES,
     PRODUCT_CODE,
 };
-pub use response::{
-    ApiError, EkycVerifyResponse, ErrorCode, ExtFaceInfo, ExtIdInfo, ResponseError, SpoofInfo,
-    SubCode, VerifyResult,
-};
+pub use response::{EkycVerifyResponse, ExtFaceInfo, ExtIdInfo, SpoofInfo, VerifyResult};
+pub use service_error::{ApiError, ErrorCode, ResponseError, SubCode};
 pub use sign::{
-    Credentials, Endpoint, OpenApiCall, SignableRequest, SignatureParts, SignedRequest, Signer,
-    ALGORITHM, DEFAULT_USER_AGENT,
+    Credentials, OpenApiCall, SignableRequest, SignatureParts, SignedRequest, Signer, ALGORITHM,
+    DEFAULT_USER_AGENT,
 };
 pub use time::{format_acs_date, parse_acs_date, Clock, NonceSource, RandomNonce, SystemClock};
 

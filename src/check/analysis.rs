@@ -1,7 +1,7 @@
 //! The pixel analysis: a small luminance copy, and the measures the image-quality rules
 //! judge (sharpness, exposure, contrast).
 
-use crate::decode::{Image8, Picture, Planes};
+use crate::pipeline::decode::{Image8, Picture, Planes};
 use crate::Size;
 
 /// ITU-R BT.601 luma weights (the ones JPEG's YCbCr uses), in 1/256ths: 0.299, 0.587,
@@ -135,7 +135,7 @@ pub(crate) fn enlarged(luma: Luma, factor: f64, short_side: u32) -> Luma {
         .map(|&v| v.round().clamp(0.0, 255.0) as u8)
         .collect();
     let from = (luma.width as u32, luma.height as u32);
-    match crate::resize::resize_grey(&grey, from, to) {
+    match crate::pipeline::resize::resize_grey(&grey, from, to) {
         Ok(big) => {
             let width = to.0 as usize;
             scaled_luma(width, to.1 as usize, short_side, luma.pixels, |y, out| {

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use ekyc_preflight::Spec;
 
+pub mod tools;
+
 /// An output decoded by `jpeg-decoder`, a decoder independent of our encoder.
 #[derive(Clone)]
 pub struct Decoded {

@@ -1,4 +1,4 @@
-//! Stage 4b: colour. A picture whose file carries an ICC profile is converted to sRGB,
+//! Stage 3b: colour. A picture whose file carries an ICC profile is converted to sRGB,
 //! the colour every viewer (and the API's models) assumes of an untagged JPEG, with
 //! `moxcms` (a pure-Rust colour engine, the one the `image` crate uses). The output
 //! carries no profile.
@@ -27,7 +27,7 @@ use moxcms::{
     ColorProfile, DataColorSpace, Layout, ParsingOptions, Transform8BitExecutor, TransformOptions,
 };
 
-use crate::probe::MAX_ICC_BYTES;
+use crate::pipeline::header::MAX_ICC_BYTES;
 
 /// A conversion from a file's colour space to sRGB, for packed 8-bit RGB.
 #[derive(Clone)]

@@ -1,8 +1,9 @@
-//! Stage 4a: the output's geometry, computed once from the header: orientation, portrait
+//! Stage 4b: the output's geometry, computed once from the header: orientation, portrait
 //! turn and scale, before any pixel is touched.
 
 use crate::check::Face;
-use crate::orient::{Orientation, Transform};
+use crate::pipeline::orient::Transform;
+use crate::pipeline::orientation::Orientation;
 use crate::spec::{FACE_WINDOW, PORTRAIT_WINDOW_ASPECT};
 use crate::{Crop, Error, Spec, Turn};
 

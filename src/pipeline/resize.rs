@@ -8,7 +8,7 @@
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{Filter, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
 
-use crate::decode::{Image8, Planes};
+use crate::pipeline::decode::{Image8, Planes};
 use crate::{Error, Subsampling};
 
 /// The resize filter of the pipeline: Lanczos3, computed by [`lanczos3`].

@@ -9,8 +9,10 @@
 //! (G.1.1.1.1): a band sent twice, refined before it was sent, or refined by other than
 //! one bit, or AC before DC, makes the decoder answer `None`, as anything odd does.
 
+use super::frame::{damaged_at, samples, Component, Tables};
 use super::huffman::{BitReader, HuffmanTable, Restarts};
-use super::jpeg::{damaged_at, samples, Component, Idct, Plane, Planes, Tables};
+use super::idct::Idct;
+use crate::pipeline::pixels::{Plane, Planes};
 
 /// One component's coefficients, on the frame's grid of whole MCUs.
 struct Store {

@@ -4,12 +4,16 @@ use std::io::Read as _;
 
 use fast_image_resize::Resizer;
 
-use crate::colour::{planes_to_rgb, ToSrgb};
-use crate::decode::{decode_shrunk, shrink_on_load_size, Decoded, Image8, Picture, Planes};
-use crate::encode::encode;
-use crate::geometry::{plan, Plan};
-use crate::prepared::{PrepareReport, Prepared, Size};
-use crate::probe::{probe, Header};
+use crate::pipeline::colour::{planes_to_rgb, ToSrgb};
+use crate::pipeline::decode::{
+    decode_shrunk, shrink_on_load_size, Decoded, Image8, Picture, Planes,
+};
+use crate::pipeline::encode::encode;
+use crate::pipeline::geometry::{plan, Plan};
+use crate::pipeline::header::Header;
+use crate::pipeline::probe::probe;
+use crate::prepared::{PrepareReport, Prepared};
+use crate::Size;
 use crate::{CheckOptions, Checker, Crop, Error, Face, Role, Spec, Turn};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
@@ -460,7 +464,14 @@ impl Preprocessor {
         });
         match decoded {
             Decoded::Rgb(image) => {
-                crate::resize::resize(&mut self.resizer, &image, crop, tw, th, &mut self.resized)?;
+                crate::pipeline::resize::resize(
+                    &mut self.resizer,
+                    &image,
+                    crop,
+                    tw,
+                    th,
+                    &mut self.resized,
+                )?;
                 drop(image);
                 self.resizer.reset_internal_buffers();
                 if let Some(to) = &self.colour {
@@ -474,8 +485,9 @@ impl Preprocessor {
                 self.planar = false;
             }
             Decoded::Planes(planes) => {
-                let (half, chroma) = crate::resize::chroma_size(self.spec.subsampling, tw, th);
-                crate::resize::resize_planes(
+                let (half, chroma) =
+                    crate::pipeline::resize::chroma_size(self.spec.subsampling, tw, th);
+                crate::pipeline::resize::resize_planes(
                     &mut self.resizer,
                     &planes,
                     crop,

@@ -4,7 +4,7 @@ use jpeg_encoder::{
     ChromaSubsamplingMethod, ColorType, Encoder, ImageBuffer, JpegColorType, SamplingFactor,
 };
 
-use crate::decode::{Picture, Planes};
+use crate::pipeline::decode::{Picture, Planes};
 use crate::{Error, Subsampling};
 
 /// Whether the encoder makes Huffman tables for each picture (a second pass over all its
