@@ -10,6 +10,7 @@
 
 mod found;
 mod judge;
+mod kernels;
 mod net;
 
 pub(crate) use found::{locate, Located};

@@ -7,15 +7,16 @@
 
 use pulp::Simd;
 
-/// Output channels computed together by [`gemm_rows`] (weights are stored in blocks of
-/// this many).
-const CO: usize = 4;
-/// Pixels computed together by [`gemm_rows`].
-const PX: usize = 16;
+use super::kernels::{conv, depthwise_rows, gemm_rows, maxpool, Epilogue, CO};
+
+/// Floats of a fused depthwise layer's band of rows (all channels): 32 KB, so that the
+/// band stays in the level-1 or level-2 cache while the pointwise layer reads it once per
+/// block of output channels.
+const BAND_FLOATS: usize = 8 << 10;
 
 /// One operation of the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// Full convolution (the first layer: 5 × 5, stride 2).
     Conv,
     /// Depthwise 3 × 3 convolution, stride 1 or 2.
@@ -30,28 +31,42 @@ enum Kind {
 
 /// An op and its shapes, with its weights' place in [`Net::floats`].
 #[derive(Debug, Clone)]
-struct Op {
-    kind: Kind,
-    a: usize,
-    b: usize,
-    out: usize,
-    cin: usize,
-    cout: usize,
-    h: usize,
-    w: usize,
-    ho: usize,
-    wo: usize,
-    k: usize,
-    stride: usize,
-    pad_top: usize,
-    pad_left: usize,
-    relu: bool,
+pub(super) struct Op {
+    pub(super) kind: Kind,
+    pub(super) a: usize,
+    pub(super) b: usize,
+    pub(super) out: usize,
+    pub(super) cin: usize,
+    pub(super) cout: usize,
+    pub(super) h: usize,
+    pub(super) w: usize,
+    pub(super) ho: usize,
+    pub(super) wo: usize,
+    pub(super) k: usize,
+    pub(super) stride: usize,
+    pub(super) pad_top: usize,
+    pub(super) pad_left: usize,
+    pub(super) relu: bool,
     /// Weights: for `Conv` and `Pointwise` in blocks of [`CO`] output channels, tap by
     /// tap (`[block][tap][CO]`, zero beyond `cout`); for `Depthwise` `[c][9]`.
-    weights: std::ops::Range<usize>,
+    pub(super) weights: std::ops::Range<usize>,
     /// Bias (`cout` values, for `Conv` and `Pointwise` padded with zeros to a multiple of
     /// [`CO`]).
-    bias: std::ops::Range<usize>,
+    pub(super) bias: std::ops::Range<usize>,
+}
+
+/// What the forward pass runs: one op, or a depthwise op fused with the pointwise op that
+/// reads it (and the residual add after that, if any), computed a band of rows at a time
+/// so that the depthwise output never leaves the cache (nor the pointwise output before
+/// the add). Indices into [`Net::ops`].
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    One(usize),
+    Fused {
+        dw: usize,
+        pw: usize,
+        add: Option<usize>,
+    },
 }
 
 /// A parsed network.
@@ -61,6 +76,7 @@ pub(crate) struct Net {
     pub(crate) size: usize,
     slots: Vec<usize>,
     ops: Vec<Op>,
+    steps: Vec<Step>,
     floats: Vec<f32>,
     /// Slots of the outputs: scores 16 × 16, scores 8 × 8, boxes 16 × 16, boxes 8 × 8.
     outputs: [usize; 4],
@@ -79,6 +95,8 @@ pub(crate) struct Scratch {
     slots: Vec<Vec<f32>>,
     pad: Vec<f32>,
     offsets: Vec<usize>,
+    /// A fused depthwise layer's band of rows.
+    band: Vec<f32>,
 }
 
 /// Reads little-endian 32-bit words.
@@ -268,13 +286,40 @@ impl Net {
         if !ok || words.next().is_some() || !words.0.remainder().is_empty() {
             return None;
         }
+        let steps = plan(&ops, &outputs);
         Some(Net {
             size,
             slots,
             ops,
+            steps,
             floats,
             outputs,
         })
+    }
+
+    /// The same network run one op at a time, nothing fused (to test the fusion against).
+    #[cfg(test)]
+    pub(crate) fn unfused(&self) -> Net {
+        Net {
+            size: self.size,
+            slots: self.slots.clone(),
+            ops: self.ops.clone(),
+            steps: (0..self.ops.len()).map(Step::One).collect(),
+            floats: self.floats.clone(),
+            outputs: self.outputs,
+        }
+    }
+
+    /// How many steps are fused depthwise–pointwise pairs, and how many of those take the
+    /// residual add in too.
+    #[cfg(test)]
+    pub(crate) fn fused_steps(&self) -> (usize, usize) {
+        let fused = |s: &&Step| matches!(s, Step::Fused { .. });
+        let with_add = |s: &&Step| matches!(s, Step::Fused { add: Some(_), .. });
+        (
+            self.steps.iter().filter(fused).count(),
+            self.steps.iter().filter(with_add).count(),
+        )
     }
 
     /// The input buffer (`3 × size × size`, planar) for [`Net::run`] to read.
@@ -330,394 +375,235 @@ impl pulp::WithSimd for Forward<'_> {
     }
 }
 
-/// `acc + w · x`, fused where `S` has vectors (each of pulp's vector levels has FMA;
-/// without it a fused multiply-add would be a slow library call).
-#[inline(always)]
-fn madd<S: Simd>(acc: f32, w: f32, x: f32) -> f32 {
-    if !S::IS_SCALAR {
-        w.mul_add(x, acc)
-    } else {
-        acc + w * x
+/// Whether `slot`, written by op `i`, is never read again before it is overwritten (and
+/// is not an output of the network).
+fn dead_after(ops: &[Op], outputs: &[usize; 4], i: usize, slot: usize) -> bool {
+    for op in &ops[i + 1..] {
+        if op.a == slot || (op.kind == Kind::Add && op.b == slot) {
+            return false;
+        }
+        if op.out == slot {
+            return true;
+        }
     }
+    !outputs.contains(&slot)
 }
 
-/// Runs every op of `net` over the slots of `scratch`.
+/// Groups the ops into [`Step`]s: a depthwise op whose output only the next op, a
+/// pointwise one, reads is fused with it; so is a residual add after that which alone
+/// reads the pointwise output (and whose other operand, the residual, covers at most the
+/// pointwise output's channels). The fused step's output slot must be neither of the
+/// slots it reads.
+fn plan(ops: &[Op], outputs: &[usize; 4]) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut i = 0;
+    while i < ops.len() {
+        let (dw, pw) = (&ops[i], ops.get(i + 1));
+        let Some(pw) = pw.filter(|pw| {
+            dw.kind == Kind::Depthwise
+                && pw.kind == Kind::Pointwise
+                && pw.a == dw.out
+                && dead_after(ops, outputs, i + 1, dw.out)
+        }) else {
+            steps.push(Step::One(i));
+            i += 1;
+            continue;
+        };
+        let add = ops.get(i + 2).filter(|add| {
+            let residual = if add.a == pw.out { add.b } else { add.a };
+            add.kind == Kind::Add
+                && (add.a == pw.out) != (add.b == pw.out)
+                && !pw.relu
+                && pw.cout == add.cout
+                && dead_after(ops, outputs, i + 2, pw.out)
+                && add.out != dw.a
+                && add.out != residual
+        });
+        if add.is_none() && pw.out == dw.a {
+            steps.push(Step::One(i));
+            i += 1;
+            continue;
+        }
+        steps.push(Step::Fused {
+            dw: i,
+            pw: i + 1,
+            add: add.map(|_| i + 2),
+        });
+        i += if add.is_some() { 3 } else { 2 };
+    }
+    steps
+}
+
+/// Runs every step of `net` over the slots of `scratch`.
 #[inline(always)]
 fn forward<S: Simd>(simd: S, net: &Net, scratch: &mut Scratch) {
-    for op in &net.ops {
-        let mut out = std::mem::take(&mut scratch.slots[op.out]);
-        let a = &scratch.slots[op.a];
-        let w = &net.floats[op.weights.clone()];
-        let bias = &net.floats[op.bias.clone()];
-        match op.kind {
-            Kind::Conv => conv(
+    for &step in &net.steps {
+        match step {
+            Step::One(i) => one(simd, net, &net.ops[i], scratch),
+            Step::Fused { dw, pw, add } => fused(
                 simd,
-                op,
-                a,
-                w,
-                bias,
-                &mut out,
-                &mut scratch.pad,
-                &mut scratch.offsets,
+                net,
+                &net.ops[dw],
+                &net.ops[pw],
+                add.map(|i| &net.ops[i]),
+                scratch,
             ),
-            Kind::Depthwise => depthwise(simd, op, a, w, bias, &mut out, &mut scratch.pad),
-            Kind::Pointwise => {
-                let n = op.h * op.w;
-                scratch.offsets.clear();
-                scratch.offsets.extend((0..op.cin).map(|c| c * n));
-                let o = &mut out[..op.cout * n];
-                gemm_rows(
-                    simd,
-                    a,
-                    &scratch.offsets,
-                    w,
-                    bias,
-                    op.cout,
-                    n,
-                    o,
-                    n,
-                    0,
-                    op.relu,
-                );
-            }
-            Kind::Add => {
-                let n = op.h * op.w;
-                let b = &scratch.slots[op.b][..op.cin * n];
-                let a = &a[..op.cout * n];
-                let o = &mut out[..op.cout * n];
-                let (head, tail) = o.split_at_mut(op.cin * n);
-                let (a_head, a_tail) = a.split_at(op.cin * n);
-                for ((o, &x), &y) in head.iter_mut().zip(a_head).zip(b) {
-                    *o = x + y;
-                }
-                tail.copy_from_slice(a_tail);
-                if op.relu {
-                    o.iter_mut().for_each(|v| *v = v.max(0.0));
-                }
-            }
-            Kind::MaxPool => maxpool(op, a, &mut out),
-        }
-        scratch.slots[op.out] = out;
-    }
-}
-
-/// `out[co][out_offset + p] = bias[co] + Σ_t w[co][t] · src[offsets[t] + p]` for
-/// `p < pixels`, output planes `plane` apart; ReLU if `relu`. `w` in blocks of [`CO`]
-/// output channels (`[block][tap][CO]`). The inner loops are fixed-size so that the
-/// compiler keeps the accumulators in vector registers.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn gemm_rows<S: Simd>(
-    simd: S,
-    src: &[f32],
-    offsets: &[usize],
-    w: &[f32],
-    bias: &[f32],
-    cout: usize,
-    pixels: usize,
-    out: &mut [f32],
-    plane: usize,
-    out_offset: usize,
-    relu: bool,
-) {
-    let taps = offsets.len();
-    let floor = if relu { 0.0 } else { f32::NEG_INFINITY };
-    for (blk, (wb, bb)) in w
-        .chunks_exact(taps * CO)
-        .zip(bias.chunks_exact(CO))
-        .enumerate()
-    {
-        let mut p0 = 0;
-        if !S::IS_SCALAR {
-            p0 = gemm_tiles(
-                simd, src, offsets, wb, bb, blk, cout, pixels, out, plane, out_offset, relu,
-            );
-        }
-        while p0 < pixels {
-            let len = PX.min(pixels - p0);
-            let mut acc = [[0f32; PX]; CO];
-            for (row, &b) in acc.iter_mut().zip(bb) {
-                *row = [b; PX];
-            }
-            if len == PX {
-                for (&off, wt) in offsets.iter().zip(wb.chunks_exact(CO)) {
-                    let x: &[f32; PX] = src[off + p0..off + p0 + PX]
-                        .try_into()
-                        .unwrap_or(&[0.0; PX]);
-                    for (row, &wv) in acc.iter_mut().zip(wt) {
-                        for (a, &xv) in row.iter_mut().zip(x) {
-                            *a = madd::<S>(*a, wv, xv);
-                        }
-                    }
-                }
-            } else {
-                for (&off, wt) in offsets.iter().zip(wb.chunks_exact(CO)) {
-                    let mut x = [0f32; PX];
-                    x[..len].copy_from_slice(&src[off + p0..off + p0 + len]);
-                    for (row, &wv) in acc.iter_mut().zip(wt) {
-                        for (a, &xv) in row.iter_mut().zip(&x) {
-                            *a = madd::<S>(*a, wv, xv);
-                        }
-                    }
-                }
-            }
-            for (j, row) in acc.iter().enumerate() {
-                let co = blk * CO + j;
-                if co >= cout {
-                    break;
-                }
-                let start = co * plane + out_offset + p0;
-                for (o, &v) in out[start..start + len].iter_mut().zip(row) {
-                    *o = v.max(floor);
-                }
-            }
-            p0 += len;
         }
     }
 }
 
-/// [`gemm_rows`] for `S`'s vectors, two per row of [`CO`] output channels, for the
-/// output block `blk` (weights `wb`, bias `bb`); returns how many pixels it did (whole
-/// tiles only, the rest is left to the caller).
-#[allow(clippy::too_many_arguments)]
+/// One op over the slots of `scratch`.
 #[inline(always)]
-fn gemm_tiles<S: Simd>(
-    simd: S,
-    src: &[f32],
-    offsets: &[usize],
-    wb: &[f32],
-    bb: &[f32],
-    blk: usize,
-    cout: usize,
-    pixels: usize,
-    out: &mut [f32],
-    plane: usize,
-    out_offset: usize,
-    relu: bool,
-) -> usize {
-    let lanes = S::F32_LANES;
-    let tile = 2 * lanes;
-    let floor = simd.splat_f32s(if relu { 0.0 } else { f32::NEG_INFINITY });
-    let mut p0 = 0;
-    while p0 + tile <= pixels {
-        let mut acc = [[simd.splat_f32s(0.0); 2]; CO];
-        for (row, &b) in acc.iter_mut().zip(bb) {
-            *row = [simd.splat_f32s(b); 2];
-        }
-        for (&off, wt) in offsets.iter().zip(wb.chunks_exact(CO)) {
-            let (x, _) = S::as_simd_f32s(&src[off + p0..off + p0 + tile]);
-            let (x0, x1) = (x[0], x[1]);
-            for (row, &wv) in acc.iter_mut().zip(wt) {
-                let wv = simd.splat_f32s(wv);
-                row[0] = simd.mul_add_e_f32s(wv, x0, row[0]);
-                row[1] = simd.mul_add_e_f32s(wv, x1, row[1]);
-            }
-        }
-        for (j, row) in acc.iter().enumerate() {
-            let co = blk * CO + j;
-            if co >= cout {
-                break;
-            }
-            let start = co * plane + out_offset + p0;
-            let (o, _) = S::as_mut_simd_f32s(&mut out[start..start + tile]);
-            o[0] = simd.max_f32s(row[0], floor);
-            o[1] = simd.max_f32s(row[1], floor);
-        }
-        p0 += tile;
-    }
-    p0
-}
-
-/// The full convolution: each input plane is zero-padded and split into `stride` ×
-/// `stride` phases so that every tap reads a contiguous run; then [`gemm_rows`] row by
-/// row.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-fn conv<S: Simd>(
-    simd: S,
-    op: &Op,
-    src: &[f32],
-    w: &[f32],
-    bias: &[f32],
-    out: &mut [f32],
-    pad: &mut Vec<f32>,
-    offsets: &mut Vec<usize>,
-) {
-    let (s, k) = (op.stride, op.k);
-    // Phase plane size: enough for every tap of every output.
-    let (ph, pw) = (op.ho + (k - 1) / s, op.wo + (k - 1) / s);
-    let phase = ph * pw;
-    pad.clear();
-    pad.resize(op.cin * s * s * phase, 0.0);
-    for c in 0..op.cin {
-        let plane = &src[c * op.h * op.w..(c + 1) * op.h * op.w];
-        for py in 0..s {
-            for px in 0..s {
-                let base = ((c * s + py) * s + px) * phase;
-                for i in 0..ph {
-                    // Padded row i * s + py is input row i * s + py - pad_top.
-                    let Some(y) = (i * s + py).checked_sub(op.pad_top) else {
-                        continue;
-                    };
-                    if y >= op.h {
-                        break;
-                    }
-                    let row = &plane[y * op.w..(y + 1) * op.w];
-                    let dst = &mut pad[base + i * pw..base + (i + 1) * pw];
-                    for (j, d) in dst.iter_mut().enumerate() {
-                        if let Some(x) = (j * s + px).checked_sub(op.pad_left) {
-                            if let Some(&v) = row.get(x) {
-                                *d = v;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let plane = op.ho * op.wo;
-    for y in 0..op.ho {
-        offsets.clear();
-        for c in 0..op.cin {
-            for ky in 0..k {
-                for kx in 0..k {
-                    let base = ((c * s + ky % s) * s + kx % s) * phase;
-                    offsets.push(base + (y + ky / s) * pw + kx / s);
-                }
-            }
-        }
-        gemm_rows(
+fn one<S: Simd>(simd: S, net: &Net, op: &Op, scratch: &mut Scratch) {
+    let mut out = std::mem::take(&mut scratch.slots[op.out]);
+    let a = &scratch.slots[op.a];
+    let w = &net.floats[op.weights.clone()];
+    let bias = &net.floats[op.bias.clone()];
+    match op.kind {
+        Kind::Conv => conv(
             simd,
-            pad,
-            offsets,
+            op,
+            a,
             w,
             bias,
-            op.cout,
-            op.wo,
-            out,
-            plane,
-            y * op.wo,
-            op.relu,
-        );
-    }
-}
-
-/// Depthwise 3 × 3 convolution: each plane zero-padded, then three rows × three taps.
-/// With stride 2 each padded row is split into its even and odd columns, so that every
-/// tap reads a contiguous run (and the loop vectorises).
-#[inline(always)]
-fn depthwise<S: Simd>(
-    simd: S,
-    op: &Op,
-    src: &[f32],
-    w: &[f32],
-    bias: &[f32],
-    out: &mut [f32],
-    pad: &mut Vec<f32>,
-) {
-    let s = op.stride;
-    let (h, wi, ho, wo) = (op.h, op.w, op.ho, op.wo);
-    let ph = (ho - 1) * s + 3;
-    // Padded row length; with stride 2, `wo + 1` even columns then `wo + 1` odd ones.
-    let pw = if s == 1 { wo + 2 } else { 2 * (wo + 1) };
-    pad.clear();
-    pad.resize(ph * pw, 0.0);
-    // The border (zero) is never written: each channel overwrites the same interior.
-    for c in 0..op.cin {
-        let plane = &src[c * h * wi..(c + 1) * h * wi];
-        for (y, row) in plane.chunks_exact(wi).enumerate() {
-            let py = y + op.pad_top;
-            if py >= ph {
-                break;
-            }
-            let prow = &mut pad[py * pw..(py + 1) * pw];
-            if s == 1 {
-                let n = wi.min(pw - op.pad_left);
-                prow[op.pad_left..op.pad_left + n].copy_from_slice(&row[..n]);
-            } else {
-                let (even, odd) = prow.split_at_mut(wo + 1);
-                // Padded column j = x + pad_left goes to (j % 2)[j / 2].
-                for (x, &v) in row.iter().enumerate() {
-                    let j = x + op.pad_left;
-                    let half = if j.is_multiple_of(2) {
-                        &mut *even
-                    } else {
-                        &mut *odd
-                    };
-                    if let Some(d) = half.get_mut(j / 2) {
-                        *d = v;
-                    }
-                }
+            &mut out,
+            &mut scratch.pad,
+            &mut scratch.offsets,
+        ),
+        Kind::Depthwise => {
+            let (n, m) = (op.h * op.w, op.ho * op.wo);
+            for c in 0..op.cin {
+                let k: &[f32; 9] = w[c * 9..c * 9 + 9].try_into().unwrap_or(&[0.0; 9]);
+                depthwise_rows(
+                    simd,
+                    op,
+                    &a[c * n..(c + 1) * n],
+                    k,
+                    bias[c],
+                    0..op.ho,
+                    &mut scratch.pad,
+                    &mut out[c * m..(c + 1) * m],
+                );
             }
         }
-        let k: &[f32; 9] = w[c * 9..c * 9 + 9].try_into().unwrap_or(&[0.0; 9]);
-        let b = bias[c];
-        let dst = &mut out[c * ho * wo..(c + 1) * ho * wo];
-        for (y, orow) in dst.chunks_exact_mut(wo).enumerate() {
-            let r = |i: usize| &pad[(y * s + i) * pw..(y * s + i + 1) * pw];
-            // Tap t of a row reads `taps[t][x]`.
-            let (r0, r1, r2) = (r(0), r(1), r(2));
-            let taps: [[&[f32]; 3]; 3] = if s == 1 {
-                [r0, r1, r2].map(|r| [&r[..wo], &r[1..wo + 1], &r[2..wo + 2]])
-            } else {
-                [r0, r1, r2].map(|r| {
-                    let (e, o) = r.split_at(wo + 1);
-                    [&e[..wo], &o[..wo], &e[1..wo + 1]]
-                })
-            };
-            let [[a0, a1, a2], [b0, b1, b2], [c0, c1, c2]] = taps;
-            let (a0, a1, a2) = (&a0[..wo], &a1[..wo], &a2[..wo]);
-            let (b0, b1, b2) = (&b0[..wo], &b1[..wo], &b2[..wo]);
-            let (c0, c1, c2) = (&c0[..wo], &c1[..wo], &c2[..wo]);
-            let mut x0 = 0;
-            if !S::IS_SCALAR {
-                let lanes = S::F32_LANES;
-                let taps = [a0, a1, a2, b0, b1, b2, c0, c1, c2];
-                while x0 + lanes <= wo {
-                    let mut v = simd.splat_f32s(b);
-                    for (t, &kv) in taps.iter().zip(k) {
-                        let (xs, _) = S::as_simd_f32s(&t[x0..x0 + lanes]);
-                        v = simd.mul_add_e_f32s(simd.splat_f32s(kv), xs[0], v);
-                    }
-                    let (o, _) = S::as_mut_simd_f32s(&mut orow[x0..x0 + lanes]);
-                    o[0] = v;
-                    x0 += lanes;
-                }
+        Kind::Pointwise => {
+            let n = op.h * op.w;
+            scratch.offsets.clear();
+            scratch.offsets.extend((0..op.cin).map(|c| c * n));
+            let o = &mut out[..op.cout * n];
+            gemm_rows(
+                simd,
+                a,
+                &scratch.offsets,
+                w,
+                bias,
+                op.cout,
+                n,
+                o,
+                n,
+                0,
+                Epilogue::plain(op.relu),
+            );
+        }
+        Kind::Add => {
+            let n = op.h * op.w;
+            let b = &scratch.slots[op.b][..op.cin * n];
+            let a = &a[..op.cout * n];
+            let o = &mut out[..op.cout * n];
+            let (head, tail) = o.split_at_mut(op.cin * n);
+            let (a_head, a_tail) = a.split_at(op.cin * n);
+            for ((o, &x), &y) in head.iter_mut().zip(a_head).zip(b) {
+                *o = x + y;
             }
-            for (x, o) in orow.iter_mut().enumerate().skip(x0) {
-                let mut v = madd::<S>(b, k[0], a0[x]);
-                v = madd::<S>(v, k[1], a1[x]);
-                v = madd::<S>(v, k[2], a2[x]);
-                v = madd::<S>(v, k[3], b0[x]);
-                v = madd::<S>(v, k[4], b1[x]);
-                v = madd::<S>(v, k[5], b2[x]);
-                v = madd::<S>(v, k[6], c0[x]);
-                v = madd::<S>(v, k[7], c1[x]);
-                *o = madd::<S>(v, k[8], c2[x]);
-            }
+            tail.copy_from_slice(a_tail);
             if op.relu {
-                orow.iter_mut().for_each(|v| *v = v.max(0.0));
+                o.iter_mut().for_each(|v| *v = v.max(0.0));
             }
         }
+        Kind::MaxPool => maxpool(op, a, &mut out),
     }
+    scratch.slots[op.out] = out;
 }
 
-/// 2 × 2 max-pool, stride 2.
+/// A depthwise op, the pointwise op that reads it and perhaps the residual add after
+/// that (see [`plan`]), a band of output rows at a time: the band's depthwise rows of
+/// every channel go to `scratch.band`, and the pointwise product of the band, with the
+/// residual added in its epilogue, to the output slot.
 #[inline(always)]
-fn maxpool(op: &Op, src: &[f32], out: &mut [f32]) {
-    let (h, w, ho, wo) = (op.h, op.w, op.ho, op.wo);
-    for c in 0..op.cin {
-        let plane = &src[c * h * w..(c + 1) * h * w];
-        let dst = &mut out[c * ho * wo..(c + 1) * ho * wo];
-        for (y, orow) in dst.chunks_exact_mut(wo).enumerate() {
-            let r0 = &plane[2 * y * w..2 * y * w + w];
-            let r1 = &plane[(2 * y + 1) * w..(2 * y + 1) * w + w];
-            for (x, o) in orow.iter_mut().enumerate() {
-                *o = r0[2 * x]
-                    .max(r0[2 * x + 1])
-                    .max(r1[2 * x])
-                    .max(r1[2 * x + 1]);
+fn fused<S: Simd>(simd: S, net: &Net, dw: &Op, pw: &Op, add: Option<&Op>, scratch: &mut Scratch) {
+    let out_slot = add.map_or(pw.out, |a| a.out);
+    let mut out = std::mem::take(&mut scratch.slots[out_slot]);
+    let src = &scratch.slots[dw.a];
+    let epi = match add {
+        Some(add) => {
+            // The pointwise output is the add's `a` (all channels, the residual `b` has
+            // `cin`) or its `b` (then `cin` = `cout`: `plan` asks for as many channels
+            // as the add's output).
+            let (slot, channels) = if add.a == pw.out {
+                (add.b, add.cin)
+            } else {
+                (add.a, add.cout)
+            };
+            Epilogue {
+                residual: &scratch.slots[slot],
+                channels,
+                relu: add.relu,
             }
         }
+        None => Epilogue::plain(pw.relu),
+    };
+    let (n, wo, plane) = (dw.h * dw.w, dw.wo, dw.ho * dw.wo);
+    let dw_w = &net.floats[dw.weights.clone()];
+    let dw_b = &net.floats[dw.bias.clone()];
+    let pw_w = &net.floats[pw.weights.clone()];
+    let pw_b = &net.floats[pw.bias.clone()];
+    // Rows per band: as many as fit in `BAND_FLOATS`, rounded down to make whole vector
+    // tiles of pixels where the rows are short (a tile is two vectors).
+    let tile = 2 * S::F32_LANES;
+    let step = tile / gcd(tile, wo.max(1));
+    let fit = BAND_FLOATS / (dw.cin * wo).max(1);
+    let rows = (fit - fit % step).max(step).clamp(1, dw.ho);
+    scratch.band.resize(dw.cin * rows * wo, 0.0);
+    let mut y0 = 0;
+    while y0 < dw.ho {
+        let y1 = (y0 + rows).min(dw.ho);
+        let pixels = (y1 - y0) * wo;
+        for c in 0..dw.cin {
+            let k: &[f32; 9] = dw_w[c * 9..c * 9 + 9].try_into().unwrap_or(&[0.0; 9]);
+            depthwise_rows(
+                simd,
+                dw,
+                &src[c * n..(c + 1) * n],
+                k,
+                dw_b[c],
+                y0..y1,
+                &mut scratch.pad,
+                &mut scratch.band[c * pixels..(c + 1) * pixels],
+            );
+        }
+        scratch.offsets.clear();
+        scratch.offsets.extend((0..dw.cin).map(|c| c * pixels));
+        gemm_rows(
+            simd,
+            &scratch.band,
+            &scratch.offsets,
+            pw_w,
+            pw_b,
+            pw.cout,
+            pixels,
+            &mut out,
+            plane,
+            y0 * wo,
+            epi,
+        );
+        y0 = y1;
     }
+    scratch.slots[out_slot] = out;
+}
+
+fn gcd(mut a: usize, mut b: usize) -> usize {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
 }

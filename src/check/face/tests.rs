@@ -87,6 +87,35 @@ fn agrees_with_onnxruntime() {
     }
 }
 
+#[test]
+fn fused_layers_give_the_same_bits_as_one_layer_at_a_time() {
+    // Every depthwise layer of both networks is fused with its pointwise layer (and the
+    // residual add after it where there is one), and the fused pass sums in the same
+    // order: its outputs are the unfused pass's to the bit.
+    for (model, pairs) in [(Model::ShortRange, 16), (Model::FullRange, 32)] {
+        let fused = net(model).expect("model parses");
+        let unfused = fused.unfused();
+        assert_eq!(fused.fused_steps().0, pairs, "{model:?}");
+        assert!(fused.fused_steps().1 >= pairs - 1, "{model:?}");
+        let input = noise(3 * fused.size * fused.size);
+        let outputs = |n: &Net| {
+            let mut scratch = Scratch::default();
+            n.input(&mut scratch).copy_from_slice(&input);
+            let (mut scores, mut boxes) = (Vec::new(), Vec::new());
+            n.run(&mut scratch, &mut scores, &mut boxes);
+            scores
+                .iter()
+                .chain(&boxes)
+                .map(|v| v.to_bits())
+                .collect::<Vec<u32>>()
+        };
+        let (a, b) = (outputs(fused), outputs(&unfused));
+        assert_eq!(a.len(), ANCHORS * (1 + COORDS));
+        let differ = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+        assert_eq!(differ, 0, "{model:?}: {differ} outputs differ");
+    }
+}
+
 /// Checks the best detection on an upright portrait is a plausible face box.
 fn check_upright(d: &Detection, what: &str) {
     let [re, le] = [d.landmarks[0], d.landmarks[1]];
