@@ -13,11 +13,6 @@ mod rule;
 mod size;
 mod spec;
 
-// The decoded-pixel nouns' former address, still named by the face detector's files
-// (src/check/face/, edited on another branch). Remove once they name
-// `crate::pipeline::decode` themselves.
-use pipeline::decode;
-
 #[cfg(feature = "api")]
 pub mod api;
 

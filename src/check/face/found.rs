@@ -3,7 +3,7 @@
 
 use super::{Detection, Detector, Model, ALL_TURNS, SURE_UPRIGHT};
 use crate::check::Role;
-use crate::decode::{Image8, Picture, Planes};
+use crate::pipeline::decode::{Image8, Picture, Planes};
 
 /// A face found in a picture, in that picture's pixel coordinates (x right, y down): for
 /// `check`, the upright picture (EXIF orientation applied) at its stored resolution; for
