@@ -5,6 +5,7 @@
 
 mod batch;
 mod check;
+mod checked;
 mod colour;
 mod decode;
 mod encode;
@@ -19,6 +20,7 @@ mod resize;
 mod rule;
 mod sniff;
 mod spec;
+mod trellis;
 
 #[cfg(feature = "api")]
 pub mod api;
@@ -30,6 +32,7 @@ pub use check::{
     check, check_with, CheckOptions, Checker, Face, FaceMetrics, Finding, Landmarks, Measure,
     Metrics, Report, Role, Severity, Transport, Value, Verdict,
 };
+pub use checked::Checked;
 pub use error::Error;
 pub use geometry::{Rect, TurnedBy};
 pub use names::ParseOptionError;
