@@ -354,7 +354,10 @@ impl Preprocessor {
         };
         let mut decoded = Some(self.decode(data, &header, plan.decode_target())?);
         if let (Some(input), Some(picture)) = (input, decoded.as_ref()) {
-            *input = Some(self.checker.check_knowing(data, None, Some(picture.picture())));
+            *input = Some(
+                self.checker
+                    .check_knowing(data, None, Some(picture.picture())),
+            );
         }
         // The faces, in stored pixels; the plan they guide.
         let mut faces = Vec::new();

@@ -27,10 +27,16 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
             out.push((name.into(), std::fs::read(corpus.join(name)).unwrap()));
         }
     }
-    out.push(("gradient.png".into(), common::png(common::photo_rgb(1000, 750))));
+    out.push((
+        "gradient.png".into(),
+        common::png(common::photo_rgb(1000, 750)),
+    ));
     let blurred = image::imageops::blur(&common::noise_rgb(900, 1200, 7), 6.0);
     out.push(("blurred.jpg".into(), common::jpeg(&blurred)));
-    out.push(("small.jpg".into(), common::jpeg(&common::photo_rgb(300, 400))));
+    out.push((
+        "small.jpg".into(),
+        common::jpeg(&common::photo_rgb(300, 400)),
+    ));
     out.push(("text".into(), b"not an image".to_vec()));
     out.push(("cut.jpg".into(), {
         let mut cut = common::jpeg(&common::noise_rgb(800, 1000, 3));
@@ -72,7 +78,11 @@ fn compare(spec: Spec, options: CheckOptions) {
                 decided += 1;
             }
             (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{name}: error"),
-            (a, b) => panic!("{name}: combined {:?} but separate {:?}", a.is_ok(), b.is_ok()),
+            (a, b) => panic!(
+                "{name}: combined {:?} but separate {:?}",
+                a.is_ok(),
+                b.is_ok()
+            ),
         }
     }
     assert!(decided >= 3, "only {decided} inputs were prepared");

@@ -43,12 +43,19 @@ fn readme_sample_comes_out_within_the_advised_size() {
         ..Spec::default()
     };
     let samples = samples();
-    assert!(!samples.is_empty(), "testdata/phone-orientation6.jpg is missing");
+    assert!(
+        !samples.is_empty(),
+        "testdata/phone-orientation6.jpg is missing"
+    );
     for (name, data) in samples {
         let out = Preprocessor::new(spec).prepare(&data).unwrap();
         let plain = Preprocessor::new(plain_spec).prepare(&data).unwrap();
         // The plain encoding draws the advice; the default output does not.
-        assert!(plain.jpeg().len() > spec.recommended_max_bytes, "{name}: plain {}", plain.jpeg().len());
+        assert!(
+            plain.jpeg().len() > spec.recommended_max_bytes,
+            "{name}: plain {}",
+            plain.jpeg().len()
+        );
         assert!(!plain.report().trellis);
         let bytes = out.jpeg().len();
         assert!(
@@ -58,7 +65,11 @@ fn readme_sample_comes_out_within_the_advised_size() {
         assert!(out.report().trellis, "{name}");
         assert_eq!(out.report().encodes, 2, "{name}");
         let judged = check(out.jpeg());
-        assert!(!judged.has(Rule::RecommendedSize), "{name}: {:?}", judged.findings);
+        assert!(
+            !judged.has(Rule::RecommendedSize),
+            "{name}: {:?}",
+            judged.findings
+        );
         assert!(!judged.has(Rule::Quality), "{name}: {:?}", judged.findings);
         // Same quality, same tables, same size; baseline (SOF0), no EXIF.
         assert_eq!(out.quality(), spec.quality);
@@ -66,7 +77,10 @@ fn readme_sample_comes_out_within_the_advised_size() {
         assert_eq!(frames(out.jpeg()), vec![0xC0], "{name}: frame");
         common::assert_compliant(out.jpeg(), &spec);
         // The picture is the plain encoding's, within trellis quantisation's error.
-        let (a, b) = (common::decode_jpeg(out.jpeg()), common::decode_jpeg(plain.jpeg()));
+        let (a, b) = (
+            common::decode_jpeg(out.jpeg()),
+            common::decode_jpeg(plain.jpeg()),
+        );
         assert_eq!((a.width, a.height), (b.width, b.height));
         let psnr = common::psnr(&a.rgb, &b.rgb);
         assert!(psnr > 40.0, "{name}: {psnr:.2} dB from the plain encoding");
