@@ -17,13 +17,29 @@ fn samples() -> Vec<(&'static str, Vec<u8>)> {
         .collect()
 }
 
-/// The quantisation tables (DQT segments) of a JPEG.
-fn tables(jpeg: &[u8]) -> Vec<Vec<u8>> {
-    common::segments(jpeg)
+/// The quantisation tables of a JPEG, from its DQT segments (one table or several per
+/// segment, as each encoder writes them): (destination, precision, 64 values in zigzag
+/// order), sorted by destination.
+fn tables(jpeg: &[u8]) -> Vec<(u8, u8, Vec<u16>)> {
+    let mut out = Vec::new();
+    for (_, body) in common::segments(jpeg)
         .into_iter()
-        .filter(|(marker, _)| *marker == 0xDB)
-        .map(|(_, body)| body)
-        .collect()
+        .filter(|(m, _)| *m == 0xDB)
+    {
+        let mut rest = &body[..];
+        while let Some((&pq_tq, tail)) = rest.split_first() {
+            let (precision, id) = (pq_tq >> 4, pq_tq & 0x0F);
+            let size = if precision == 0 { 64 } else { 128 };
+            let values = tail[..size]
+                .chunks(size / 64)
+                .map(|c| c.iter().fold(0u16, |v, &b| (v << 8) | u16::from(b)))
+                .collect();
+            out.push((id, precision, values));
+            rest = &tail[size..];
+        }
+    }
+    out.sort();
+    out
 }
 
 /// The frame markers (SOFn) of a JPEG.
