@@ -228,7 +228,8 @@ pub struct Spec {
     pub subsampling: Subsampling,
     /// Encode an output again with trellis quantisation (mozjpeg's, at the same quality
     /// and quantisation tables) when its plain encoding is above `recommended_max_bytes`,
-    /// and keep the smaller. Default on: on 20 photos at 720 pixels short side and quality
+    /// and keep the smaller; at 4:2:0 only (the default subsampling, the one measured).
+    /// Default on: on 20 photos at 720 pixels short side and quality
     /// 90 it saves 10% of the bytes (median) for 0.5 dB PSNR, and brings the README's
     /// sample under the document's "50 KB to 100 KB is recommended"; it costs about
     /// five plain encodings' time, only for such outputs (BENCHMARKS.md, "Output size").

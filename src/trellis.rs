@@ -24,10 +24,12 @@ pub(crate) fn encode_trellis(
     quality: u8,
     subsampling: Subsampling,
 ) -> Option<Vec<u8>> {
+    // Only the default 4:2:0 was measured; on a noise picture at 4:2:2 the trellis
+    // output was 25 dB from the plain one (against over 30 at 4:2:0), not yet understood,
+    // so the other subsamplings keep their plain encoding.
     let sampling = match subsampling {
         Subsampling::S420 => Sampling::S420,
-        Subsampling::S422 => Sampling::S422,
-        Subsampling::S444 => Sampling::S444,
+        Subsampling::S422 | Subsampling::S444 => return None,
     };
     // Mozjpeg's defaults with the standard's tables (its own default is Robidoux's,
     // which reads as another quality), 8-bit tables and sequential coding: the
@@ -47,14 +49,9 @@ pub(crate) fn encode_trellis(
                 return None;
             };
             let (width, height) = (planes.width, planes.height);
-            // The chroma planes' size for the sampling asked for, as `apply_planes`
-            // leaves them (4:2:0 halved both ways, 4:4:4 whole); 4:2:2 planes are not
-            // made.
-            let chroma = match subsampling {
-                Subsampling::S420 => (width.div_ceil(2), height.div_ceil(2)),
-                Subsampling::S444 => (width, height),
-                Subsampling::S422 => return None,
-            };
+            // The chroma planes' size at 4:2:0, as `apply_planes` leaves them (halved
+            // both ways).
+            let chroma = (width.div_ceil(2), height.div_ceil(2));
             // Rows at least as wide as the plane, as many as it has.
             let fits = |samples: &[u8], stride: usize, (w, h): (u32, u32)| {
                 stride >= w as usize && samples.len() >= stride.saturating_mul(h as usize)

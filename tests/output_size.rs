@@ -126,7 +126,7 @@ fn small_outputs_are_encoded_once_and_trellis_can_be_turned_off() {
 }
 
 #[test]
-fn planar_and_packed_pictures_and_other_subsamplings_take_trellis() {
+fn planar_and_packed_pictures_take_trellis_at_420_only() {
     // A PNG goes to the encoder packed; a JPEG as planes; 4:4:4 and 4:2:2 too.
     let noise = common::noise_rgb(800, 1100, 9);
     for data in [common::png(noise.clone()), common::jpeg(&noise)] {
@@ -142,6 +142,13 @@ fn planar_and_packed_pictures_and_other_subsamplings_take_trellis() {
             let out = Preprocessor::new(spec).prepare(&data).unwrap();
             let decoded = common::assert_compliant(out.jpeg(), &spec);
             assert_eq!((decoded.width, decoded.height), (out.width(), out.height()));
+            // Only 4:2:0 (the default, the measured one) takes trellis quantisation.
+            let above = out.jpeg().len() > spec.recommended_max_bytes;
+            assert_eq!(
+                out.report().trellis,
+                above && subsampling == ekyc_preflight::Subsampling::S420,
+                "{subsampling:?}"
+            );
             if out.report().trellis {
                 let plain = Preprocessor::new(Spec {
                     trellis: false,
