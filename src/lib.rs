@@ -5,6 +5,7 @@
 
 mod batch;
 mod check;
+mod checked;
 mod error;
 mod names;
 mod pipeline;
@@ -23,6 +24,7 @@ pub use check::{
     check, check_with, CheckOptions, Checker, Face, FaceMetrics, Finding, Landmarks, Measure,
     Metrics, Report, Role, Severity, Transport, Value, Verdict,
 };
+pub use checked::Checked;
 pub use error::Error;
 pub use names::ParseOptionError;
 pub use pipeline::geometry::{Rect, TurnedBy};

@@ -104,8 +104,14 @@ pub struct PrepareReport {
     pub bytes: usize,
     /// The length of the output's Base64 text.
     pub base64_bytes: usize,
-    /// How many times the encoder ran to meet the byte budget (1 in the common case).
+    /// How many times the encoder ran: to meet the byte budget (1 in the common case),
+    /// and once more for trellis quantisation when the plain encoding was above the
+    /// advised size.
     pub encodes: u32,
+    /// Whether the output was encoded with trellis quantisation ([`Spec::trellis`](crate::Spec::trellis)):
+    /// its plain encoding was above [`Spec::recommended_max_bytes`](crate::Spec::recommended_max_bytes).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub trellis: bool,
     /// [`check`](crate::check) run on the output itself: its verdict is `Pass` unless the
     /// picture's content (blur, exposure, contrast) predicts a refusal that no resize or
     /// re-encode can fix.

@@ -273,7 +273,10 @@ fn unusable_profiles_are_ignored() {
 /// channel at half its size again); 14 dB unconverted.
 #[test]
 fn xyb_jpegs_are_converted_through_their_lookup_table_profile() {
-    if !pillow_present() {
+    if !tools::pillow(
+        "import PIL.Image, PIL.ImageCms",
+        "Python 3 with Pillow (and ImageCms)",
+    ) {
         return;
     }
     let file = std::fs::read(concat!(

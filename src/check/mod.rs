@@ -144,13 +144,20 @@ impl Checker {
     /// assert_eq!(report.verdict, Verdict::Reject);
     /// ```
     pub fn check(&mut self, data: &[u8]) -> Report {
-        self.check_knowing(data, None)
+        self.check_knowing(data, None, None)
     }
 
     /// [`check`](Self::check) of `data` with its faces already known (`Some`, in the
     /// upright picture's pixels, largest first) instead of looked for: how `prepare`
-    /// judges the bytes it wrote, with the faces it found on the larger source.
-    pub(crate) fn check_knowing(&mut self, data: &[u8], faces: Option<&[Face]>) -> Report {
+    /// judges the bytes it wrote, with the faces it found on the larger source. With
+    /// `decoded`, the analysis runs on that picture (`data` decoded, in its stored
+    /// orientation) instead of a copy of its own.
+    pub(crate) fn check_knowing(
+        &mut self,
+        data: &[u8],
+        faces: Option<&[Face]>,
+        decoded: Option<Picture>,
+    ) -> Report {
         let (spec, options) = (&self.spec, &self.options);
         let mut report = Report::new(data.len());
         if let Err(e) = spec.validate() {
@@ -178,7 +185,7 @@ impl Checker {
         exif_orientation(&mut report, header.orientation);
         jpeg_quality(&mut report, &header, options);
         if options.analyse {
-            self.analyse(&mut report, data, &header, faces);
+            self.analyse(&mut report, data, &header, faces, decoded);
         }
         report.finish()
     }
@@ -225,6 +232,7 @@ impl Checker {
         data: &[u8],
         header: &Header,
         known: Option<&[Face]>,
+        given: Option<Picture>,
     ) {
         let (spec, options) = (&self.spec, &self.options);
         let n = options.analysis_short_side.max(1);
@@ -242,19 +250,27 @@ impl Checker {
         };
         // The smallest the decoder can give at least that large: a 12 MP JPEG is decoded
         // at 1/4 of its size.
-        let reuse = std::mem::take(&mut self.planes);
-        let decoded = match decode_shrunk(data, header, &spec.limits, scaled(n), reuse) {
-            Ok(decoded) => decoded,
-            Err(e) => {
-                report.findings.push(from_error(&e));
-                return;
+        let own = match given {
+            Some(_) => None,
+            None => {
+                let reuse = std::mem::take(&mut self.planes);
+                match decode_shrunk(data, header, &spec.limits, scaled(n), reuse) {
+                    Ok(decoded) => Some(decoded),
+                    Err(e) => {
+                        report.findings.push(from_error(&e));
+                        return;
+                    }
+                }
             }
+        };
+        let Some(picture) = given.or(own.as_ref().map(Decoded::picture)) else {
+            return;
         };
         let mut largest = None;
         if options.detect_faces {
             // Decoded pixels ↔ stored pixels ↔ the upright picture's.
             let stored = (header.width, header.height);
-            let decoded_size = decoded.picture().size();
+            let decoded_size = picture.size();
             let exif = Transform::from(header.orientation);
             let upright = exif.output_size(stored.0, stored.1);
             let faces: Vec<Face> = match known {
@@ -279,7 +295,7 @@ impl Checker {
                 None => {
                     let located = face::locate(
                         &mut self.detector,
-                        decoded.picture(),
+                        picture,
                         options.role,
                         options.min_face_score,
                         &mut self.rgb,
@@ -305,7 +321,7 @@ impl Checker {
         }
         // With `upscale`, a picture below the minimum is judged as `prepare` will enlarge it.
         let enlarge = if spec.upscale {
-            let (dw, dh) = decoded.picture().size();
+            let (dw, dh) = picture.size();
             let (sx, sy) = (
                 header.width as f32 / dw.max(1) as f32,
                 header.height as f32 / dh.max(1) as f32,
@@ -319,7 +335,7 @@ impl Checker {
         };
         judge_picture(
             report,
-            decoded.picture(),
+            picture,
             largest.as_ref(),
             enlarge,
             options,
@@ -327,7 +343,7 @@ impl Checker {
         );
         // A JPEG's planes are kept for the next call; a packed picture (a full decode, up
         // to the limits) is let go.
-        if let Decoded::Planes(planes) = decoded {
+        if let Some(Decoded::Planes(planes)) = own {
             self.planes = planes;
         }
     }

@@ -11,6 +11,7 @@
 //! | 4b | [`geometry`] | the plan: orientation, portrait turn, crop and scale |
 //! | 4c | [`resize`] | Lanczos3 to the planned size |
 //! | 5 | [`encode`] | the JPEG, under the byte budget |
+//! | 5b | [`trellis`] | the JPEG again with trellis quantisation, when above the advised size |
 //! | driver | [`preprocessor`] | runs the stages, then checks what it wrote |
 //!
 //! The nouns they pass along live below them and import no stage: [`orientation`] (the
@@ -43,6 +44,10 @@ pub(crate) mod geometry;
 pub(crate) mod resize;
 
 pub(crate) mod encode;
+
+// Encoding again with trellis quantisation, when the plain encoding is above the advised
+// size.
+pub(crate) mod trellis;
 
 // The driver.
 pub(crate) mod preprocessor;

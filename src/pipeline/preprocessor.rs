@@ -232,14 +232,24 @@ impl Preprocessor {
     pub fn prepare(&mut self, data: &[u8]) -> Result<Prepared, Error> {
         let mut jpeg = Vec::new();
         let report = self.prepare_into(data, &mut jpeg)?;
+        Ok(self.finish(jpeg, report))
+    }
+
+    /// The output of `prepare`: the JPEG, its Base64 text if asked for, the report.
+    pub(crate) fn finish(&self, jpeg: Vec<u8>, report: PrepareReport) -> Prepared {
         let base64 = self
             .base64
             .then(|| base64_simd::STANDARD.encode_to_string(&jpeg));
-        Ok(Prepared {
+        Prepared {
             jpeg,
             base64,
             report,
-        })
+        }
+    }
+
+    /// The checker judging inputs and outputs, with this preprocessor's spec and options.
+    pub(crate) fn checker_of_input(&mut self) -> &mut Checker {
+        &mut self.checker
     }
 
     /// Prepares many inputs in parallel on the current `rayon` thread pool (one
@@ -301,6 +311,18 @@ impl Preprocessor {
     /// # Ok::<(), ekyc_preflight::Error>(())
     /// ```
     pub fn prepare_into(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<PrepareReport, Error> {
+        self.prepare_judging(data, out, None)
+    }
+
+    /// [`prepare_into`](Self::prepare_into); with `input`, also the input's check, run on
+    /// the picture decoded for the output (left `None` when the input is refused before
+    /// it is decoded).
+    pub(crate) fn prepare_judging(
+        &mut self,
+        data: &[u8],
+        out: &mut Vec<u8>,
+        input: Option<&mut Option<crate::Report>>,
+    ) -> Result<PrepareReport, Error> {
         let spec = self.spec;
         spec.validate()?;
         let header = probe(data, &spec.limits)?;
@@ -335,6 +357,12 @@ impl Preprocessor {
             _ => planned(None, 1.0)?,
         };
         let mut decoded = Some(self.decode(data, &header, plan.decode_target())?);
+        if let (Some(input), Some(picture)) = (input, decoded.as_ref()) {
+            *input = Some(
+                self.checker
+                    .check_knowing(data, None, Some(picture.picture())),
+            );
+        }
         // The faces, in stored pixels; the plan they guide.
         let mut faces = Vec::new();
         if wants_faces {
@@ -376,8 +404,10 @@ impl Preprocessor {
             self.render(picture, &plan)?;
             let (quality, fits) = self.encode_within(budget, out, &mut encodes)?;
             if fits {
+                let trellis = self.toward_advised_size(quality, out, &mut encodes);
                 let mut report =
                     self.report(data, &header, decoded_size, &plan, quality, out, encodes);
+                report.trellis = trellis;
                 verify(out, &spec, &report)?;
                 // The output is judged as `check` judges a file: from its bytes (what the
                 // service will decode), with the faces found on the source in its pixels.
@@ -385,7 +415,7 @@ impl Preprocessor {
                     .iter()
                     .map(|f| f.mapped(|p| plan.stored_to_output(p), plan.transform.mirrors()))
                     .collect();
-                report.check = self.checker.check_knowing(out, Some(&shown));
+                report.check = self.checker.check_knowing(out, Some(&shown), None);
                 return Ok(report);
             }
             // Not even the lowest quality fits: make the picture smaller, down to the
@@ -573,6 +603,28 @@ impl Preprocessor {
         Ok((lo, true))
     }
 
+    /// With [`Spec::trellis`], an output whose plain encoding is above the advised size
+    /// ([`Spec::recommended_max_bytes`]) is encoded again at the same quality with
+    /// trellis quantisation, and the smaller kept (it fits the budget the larger did).
+    /// Returns whether it was.
+    fn toward_advised_size(&self, quality: u8, out: &mut Vec<u8>, encodes: &mut u32) -> bool {
+        if !self.spec.trellis || out.len() <= self.spec.recommended_max_bytes {
+            return false;
+        }
+        *encodes += 1;
+        match crate::pipeline::trellis::encode_trellis(
+            self.picture(),
+            quality,
+            self.spec.subsampling,
+        ) {
+            Some(smaller) if smaller.len() < out.len() => {
+                *out = smaller;
+                true
+            }
+            _ => false,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn report(
         &self,
@@ -601,6 +653,7 @@ impl Preprocessor {
             bytes: out.len(),
             base64_bytes: Spec::base64_len(out.len()),
             encodes,
+            trellis: false,
             check: crate::Report::new(out.len()),
         }
     }
