@@ -63,7 +63,11 @@ fn avifenc(png_bytes: &[u8], args: &[&str]) -> Vec<u8> {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "avifenc: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "avifenc: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let file = std::fs::read(&out).unwrap();
     std::fs::remove_file(&src).ok();
     std::fs::remove_file(&out).ok();
@@ -81,7 +85,11 @@ fn avifdec(file: &[u8]) -> Decoded {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "avifdec: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "avifdec: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let d = read_png_with_pillow(&out, None);
     std::fs::remove_file(&input).ok();
     std::fs::remove_file(&out).ok();
@@ -97,7 +105,10 @@ fn assert_close(name: &str, ours: &Decoded, judge: &Decoded) {
     let db = psnr(&ours.rgb, &judge.rgb);
     assert!(db >= SAME_PICTURE_DB, "{name}: {db:.1} dB");
     let wrong = psnr(&ours.rgb, &transform(judge, -1, 1).rgb);
-    assert!(wrong < SAME_PICTURE_DB - 10.0, "{name}: mirrored {wrong:.1} dB");
+    assert!(
+        wrong < SAME_PICTURE_DB - 10.0,
+        "{name}: mirrored {wrong:.1} dB"
+    );
     eprintln!("{name}: {db:.1} dB (mirrored {wrong:.1})");
 }
 
@@ -108,8 +119,14 @@ fn eight_and_ten_bit_files_match_avifdec() {
     }
     let photo = png(photo_rgb(180, 240));
     for (name, args) in [
-        ("8-bit 4:2:0", &["-d", "8", "-y", "420", "--min", "10", "--max", "20"][..]),
-        ("10-bit 4:4:4", &["-d", "10", "-y", "444", "--min", "10", "--max", "20"][..]),
+        (
+            "8-bit 4:2:0",
+            &["-d", "8", "-y", "420", "--min", "10", "--max", "20"][..],
+        ),
+        (
+            "10-bit 4:4:4",
+            &["-d", "10", "-y", "444", "--min", "10", "--max", "20"][..],
+        ),
         ("lossless", &["-l"][..]),
     ] {
         let file = avifenc(&photo, args);
@@ -132,7 +149,10 @@ fn alpha_is_composited_on_white() {
     let ours = prepare("alpha", &file);
     assert_close("alpha", &ours, &avifdec(&file));
     let [r, g, b] = pixel(&ours, ours.width - 2, ours.height - 2);
-    assert!(r.min(g).min(b) > 180, "corner {r},{g},{b} is not near white");
+    assert!(
+        r.min(g).min(b) > 180,
+        "corner {r},{g},{b} is not near white"
+    );
 }
 
 #[test]

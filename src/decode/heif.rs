@@ -45,15 +45,21 @@ fn corrupt(format: Format, reason: impl Into<String>) -> Error {
 }
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(d.get(at..at.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_be_bytes(
+        d.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn be32(d: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(d.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_be_bytes(
+        d.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn be64(d: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_be_bytes(d.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_be_bytes(
+        d.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 /// Big-endian unsigned of 0, 2, 4 or 8 bytes (the sizes `iloc` allows; 0 reads as 0).
@@ -92,8 +98,7 @@ fn boxes(format: Format, data: &[u8]) -> Result<Vec<Bx<'_>>, Error> {
             0 => (8, (data.len() - pos) as u64),
             1 => (
                 16,
-                be64(data, pos + 8)
-                    .ok_or_else(|| corrupt(format, "truncated 64-bit box size"))?,
+                be64(data, pos + 8).ok_or_else(|| corrupt(format, "truncated 64-bit box size"))?,
             ),
             s => (8, u64::from(s)),
         };
@@ -539,8 +544,7 @@ fn read_ipma<'a>(
                 }
                 b"irot" => entry.irot = body.first().map_or(0, |a| a & 3),
                 b"colr" => {
-                    if let (Some(b"prof" | b"rICC"), Some(icc)) = (body.get(..4), body.get(4..))
-                    {
+                    if let (Some(b"prof" | b"rICC"), Some(icc)) = (body.get(..4), body.get(4..)) {
                         entry.icc = Some(icc);
                     }
                 }
@@ -565,11 +569,8 @@ fn read_ipma<'a>(
 /// the `irot`/`imir`/`clap` transforms applied (the header's size is the displayed
 /// one). The probe has checked the container and the canvas against the limits.
 #[cfg(any(feature = "heif", feature = "avif"))]
-pub(crate) fn decode_heif(
-    data: &[u8],
-    header: &Header,
-) -> Result<super::Image8, Error> {
-    use libheif_rs::{ColorSpace, DecodingOptions, HeifContext, LibHeif, RgbChroma};
+pub(crate) fn decode_heif(data: &[u8], header: &Header) -> Result<super::Image8, Error> {
+    use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
     let f = header.format;
     let lib = LibHeif::new();
     let ctx = HeifContext::read_from_bytes(data).map_err(|e| corrupt(f, e.to_string()))?;
@@ -577,12 +578,17 @@ pub(crate) fn decode_heif(
         .primary_image_handle()
         .map_err(|e| corrupt(f, e.to_string()))?;
     let alpha = handle.has_alpha_channel();
-    let mut options = DecodingOptions::new().ok_or_else(|| corrupt(f, "libheif options"))?;
-    options.set_convert_hdr_to_8bit(true);
-    options.set_ignore_transformations(false);
-    let chroma = if alpha { RgbChroma::Rgba } else { RgbChroma::Rgb };
+    let chroma = if alpha {
+        RgbChroma::Rgba
+    } else {
+        RgbChroma::Rgb
+    };
+    // libheif's default decoding options: transforms applied, and 8-bit interleaved RGB
+    // asked for, so 10-bit pictures come down to 8 bits. No options are passed:
+    // libheif-rs 0.20 frees a `DecodingOptions` before libheif reads it (its `decode`
+    // takes the pointer out and drops the wrapper), which reads freed memory.
     let image = lib
-        .decode(&handle, ColorSpace::Rgb(chroma), Some(options))
+        .decode(&handle, ColorSpace::Rgb(chroma), None)
         .map_err(|e| corrupt(f, e.to_string()))?;
     let (width, height) = (image.width(), image.height());
     if (width, height) != (header.width, header.height) {
