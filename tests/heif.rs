@@ -167,10 +167,10 @@ fn iphone_like_grid_with_irot_exif_6_and_display_p3() {
 }
 
 fn refusal(file: &[u8]) -> ekyc_preflight::Error {
-    Preprocessor::new(spec())
-        .prepare(file)
-        .err()
-        .expect("refused")
+    match Preprocessor::new(spec()).prepare(file) {
+        Ok(_) => panic!("read, not refused"),
+        Err(e) => e,
+    }
 }
 
 #[test]

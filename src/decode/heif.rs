@@ -73,7 +73,7 @@ fn be_n(d: &[u8], at: usize, n: u8) -> Option<u64> {
     }
 }
 
-/// One box: its type, its body, and where it starts in the data.
+/// One box: its type and its body.
 struct Bx<'a> {
     kind: [u8; 4],
     body: &'a [u8],
@@ -238,10 +238,11 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> 
                 .ok_or_else(|| corrupt(f, "truncated iref"))?;
             match &r.kind {
                 b"dimg" if from == primary => dimg = to,
-                b"cdsc" if to.contains(&primary) => {
-                    if items.get(&from).is_some_and(|i| &i.kind == b"Exif") {
-                        exif_item = Some(from);
-                    }
+                b"cdsc"
+                    if to.contains(&primary)
+                        && items.get(&from).is_some_and(|i| &i.kind == b"Exif") =>
+                {
+                    exif_item = Some(from);
                 }
                 b"auxl" if to.contains(&primary) => {
                     alpha |= props.get(&from).is_some_and(|p| p.alpha_aux);
