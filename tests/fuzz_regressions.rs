@@ -87,6 +87,12 @@ fn replay(path: &Path, target: &str) {
         "check" => {
             let _ = ekyc_preflight::check(&data);
         }
+        // HEIC/AVIF seeds: read in builds with the `heif`/`avif` features, refused
+        // (format) in others; never a panic.
+        "heif" => {
+            replay_prepare(&data, &name);
+            let _ = ekyc_preflight::check(&data);
+        }
         other => panic!("{name}: unknown target {other}"),
     }
 }
@@ -118,7 +124,7 @@ fn fuzz_seeds_replay() {
     if !seeds_present() {
         return;
     }
-    for target in ["prepare", "exif", "response"] {
+    for target in ["prepare", "exif", "response", "heif"] {
         let dir = root().join("fuzz/seeds").join(target);
         let files = files(&dir);
         assert!(files.len() >= 3, "{}: too few seeds", dir.display());

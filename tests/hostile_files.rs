@@ -132,7 +132,9 @@ cases! {
     bmp => Refusal(Rule::Format), Refused, "BMP";
     webp_truncated => Refusal(Rule::Readable), Refused, "truncated";
     webp_huge_canvas => Refusal(Rule::InputLimit), Refused, "16383";
-    heic => Refusal(Rule::Format), Refused, "HEIC";
+    // A bare `ftyp`: not read without the `heif` feature (rule format, naming it), no
+    // picture in it with the feature (readable).
+    heic => Refusal(if cfg!(feature = "heif") { Rule::Readable } else { Rule::Format }), Refused, "HEI";
     tiff => Refusal(Rule::Format), Refused, "TIFF";
 
     jpeg_truncated_mid_scan => Refusal(Rule::Readable), Refused, "truncated";

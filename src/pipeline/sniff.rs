@@ -19,6 +19,12 @@ pub enum Format {
     /// WebP (lossy, lossless, with or without alpha): not one the API takes, so
     /// `prepare` converts it and `check` calls it fixable.
     WebP,
+    /// HEIF with HEVC-coded pictures (HEIC, iPhone photos): read with the `heif`
+    /// feature (the system's libheif), converted like a WebP.
+    Heif,
+    /// AVIF (HEIF with AV1-coded pictures): read with the `avif` feature (the system's
+    /// libheif and its AV1 decoder), converted like a WebP.
+    Avif,
 }
 
 impl Format {
@@ -33,6 +39,8 @@ impl Format {
             Format::Jpeg => "JPEG",
             Format::Png => "PNG",
             Format::WebP => "WebP",
+            Format::Heif => "HEIF",
+            Format::Avif => "AVIF",
         }
     }
 
@@ -66,9 +74,57 @@ pub(crate) fn sniff(data: &[u8]) -> Result<Format, Error> {
     if data.len() >= 12 && data.starts_with(b"RIFF") && &data[8..12] == b"WEBP" {
         return Ok(Format::WebP);
     }
+    match heif_brand(data) {
+        #[cfg(feature = "heif")]
+        Some(Format::Heif) => return Ok(Format::Heif),
+        #[cfg(not(feature = "heif"))]
+        Some(Format::Heif) => {
+            return Err(Error::UnsupportedFormat {
+                found: "HEIF/HEIC (this build lacks the `heif` feature)",
+            })
+        }
+        #[cfg(feature = "avif")]
+        Some(Format::Avif) => return Ok(Format::Avif),
+        #[cfg(not(feature = "avif"))]
+        Some(Format::Avif) => {
+            return Err(Error::UnsupportedFormat {
+                found: "AVIF (this build lacks the `avif` feature)",
+            })
+        }
+        _ => {}
+    }
     Err(Error::UnsupportedFormat {
         found: name_of(data),
     })
+}
+
+/// A HEIF container's kind from its `ftyp` box's brands (ISO/IEC 23008-12, annex B;
+/// AV1 Image File Format, 9): AVIF when `avif` or `avis` is among them, HEIF for the
+/// HEIC and generic image brands. What the primary item is coded with is the probe's to
+/// judge.
+fn heif_brand(data: &[u8]) -> Option<Format> {
+    if data.get(4..8) != Some(b"ftyp") {
+        return None;
+    }
+    let size = u32::from_be_bytes(data.get(..4)?.try_into().ok()?) as usize;
+    let body = data.get(8..size.clamp(8, data.len().min(8 + 4 * 64)))?;
+    // The major brand, the minor version (skipped), then the compatible brands.
+    let brands = body
+        .chunks_exact(4)
+        .enumerate()
+        .filter(|&(i, _)| i != 1)
+        .map(|(_, b)| b);
+    let mut heif = false;
+    for brand in brands {
+        match brand {
+            b"avif" | b"avis" => return Some(Format::Avif),
+            b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"mif1" | b"msf1" => {
+                heif = true
+            }
+            _ => {}
+        }
+    }
+    heif.then_some(Format::Heif)
 }
 
 /// A name for bytes that are not JPEG, PNG or WebP.
@@ -124,7 +180,15 @@ mod tests {
         assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 ").unwrap(), Format::WebP);
         assert_eq!(found(b"RIFF\0\0\0\0WAVEfmt "), "RIFF (not WebP)");
         assert_eq!(found(b"RIFF\0\0\0\0WEB"), "RIFF (not WebP)");
-        assert_eq!(found(b"\0\0\0\x18ftypheic"), "HEIF/HEIC");
+        if cfg!(feature = "heif") {
+            assert_eq!(sniff(b"\0\0\0\x10ftypheic\0\0\0\0").unwrap(), Format::Heif);
+        } else {
+            assert_eq!(
+                found(b"\0\0\0\x10ftypheic\0\0\0\0"),
+                "HEIF/HEIC (this build lacks the `heif` feature)"
+            );
+        }
+        assert_eq!(found(b"\0\0\0\x10ftypqt  \0\0\0\0"), "HEIF/HEIC");
         assert_eq!(found(b"II*\0"), "TIFF");
         assert_eq!(found(b"hello, world"), "text");
         assert_eq!(found(b"\xFF"), "truncated JPEG");

@@ -2,6 +2,7 @@
 //! palette, alpha (composited onto white), CMYK and YCCK.
 
 mod frame;
+pub(crate) mod heif;
 mod huffman;
 mod idct;
 mod jpeg;
@@ -75,6 +76,9 @@ pub(crate) fn decode_shrunk(
         }
         Some(_) => decode(data, header, limits).map(Decoded::Rgb),
         None if header.format == Format::WebP => decode(data, header, limits).map(Decoded::Rgb),
+        None if matches!(header.format, Format::Heif | Format::Avif) => {
+            decode(data, header, limits).map(Decoded::Rgb)
+        }
         None => decode_png(data, header, limits).map(Decoded::Rgb),
     }
 }
@@ -238,6 +242,16 @@ pub(crate) fn decode(data: &[u8], header: &Header, limits: &Limits) -> Result<Im
         // `image-webp`, pure Rust: lossy and lossless, alpha, the first frame of an
         // animation.
         Format::WebP => ImageFormat::WebP,
+        // The system's libheif (features `heif`, `avif`); sniffing refuses these
+        // formats in a build without them.
+        #[cfg(any(feature = "heif", feature = "avif"))]
+        Format::Heif | Format::Avif => return heif::decode_heif(data, header),
+        #[cfg(not(any(feature = "heif", feature = "avif")))]
+        Format::Heif | Format::Avif => {
+            return Err(Error::UnsupportedFormat {
+                found: "HEIF/AVIF (this build lacks the `heif` and `avif` features)",
+            })
+        }
     };
     let mut reader = ImageReader::with_format(Cursor::new(data), format);
     let mut decoder_limits = image::Limits::default();

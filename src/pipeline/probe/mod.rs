@@ -33,6 +33,9 @@ pub(crate) fn probe(data: &[u8], limits: &Limits) -> Result<Header, Error> {
             usize::try_from(limits.max_alloc).unwrap_or(usize::MAX),
         )?,
         Format::WebP => probe_webp(data)?,
+        format @ (Format::Heif | Format::Avif) => {
+            crate::pipeline::decode::heif::probe_heif(data, format)?
+        }
     };
     check_limits(&header, limits)?;
     if header.jpeg.as_ref().is_some_and(|j| !j.has_eoi) {

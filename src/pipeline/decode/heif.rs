@@ -1,0 +1,633 @@
+//! HEIF containers: HEIC (HEVC, iPhone photos) and AVIF (AV1). The container is read
+//! here in pure Rust, with limits, before anything is handed to a decoder (ISO/IEC
+//! 14496-12 boxes, ISO/IEC 23008-12 items and properties); the pixels come from the
+//! system's libheif (features `heif` and `avif`), which applies the `irot`/`imir`/`clap`
+//! transforms and assembles grids.
+//!
+//! What the probe refuses, each with a typed error before a decoder sees a byte: a box
+//! or item extent past the data (a file cut short), a primary item that is not a coded
+//! image or a grid of them (a grid of grids is refused: "deep"), a grid of more than
+//! [`MAX_GRID_TILES`] tiles or whose tiles do not cover its canvas or overshoot it by a
+//! whole tile, tiles of different sizes, and a canvas past [`Limits`] (checked by the
+//! caller from the size returned, turned by `irot`).
+//!
+//! Orientation: HEIF carries it in the `irot` and `imir` properties, which libheif (and
+//! every HEIF reader: Apple's, `heif-convert`, libvips) applies; an EXIF orientation tag
+//! inside is informative only (ISO/IEC 23008-12, 6.5.10: a reader ignores it), so the
+//! header reports the picture as displayed, upright, with [`Orientation::Normal`].
+//! Colour: the `colr` property's ICC profile (`prof`, `rICC`) goes to the colour stage
+//! like a JPEG's; an `nclx` one of sRGB/BT.709 primaries needs nothing.
+//!
+//! Reduced-size decoding: neither HEVC nor AV1 decodes at a fraction of its size (no
+//! DCT-domain scaling as in JPEG), so a HEIF is decoded whole and resized.
+
+use crate::pipeline::header::{Header, MAX_ICC_BYTES};
+use crate::pipeline::orientation::Orientation;
+use crate::pipeline::sniff::Format;
+use crate::Error;
+
+/// The most tiles a grid may have. An iPhone's 12 MP photo is 8 × 6 tiles of 512 × 512,
+/// a 48 MP one 16 × 12; 1,024 tiles of 512² is 268 MP, past any limit's canvas anyway.
+pub(crate) const MAX_GRID_TILES: u32 = 1024;
+
+/// The most boxes walked in one container (`ipco` properties, items, references): a
+/// phone's HEIC has under 200 (one item and a few properties per tile).
+const MAX_BOXES: usize = 16_384;
+
+/// The most items in `iinf` and `iloc`.
+const MAX_ITEMS: u32 = 16_384;
+
+fn corrupt(format: Format, reason: impl Into<String>) -> Error {
+    Error::Corrupt {
+        format: format.as_str(),
+        reason: reason.into(),
+    }
+}
+
+fn be16(d: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(
+        d.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
+}
+
+fn be32(d: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(
+        d.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+fn be64(d: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(
+        d.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
+}
+
+/// Big-endian unsigned of 0, 2, 4 or 8 bytes (the sizes `iloc` allows; 0 reads as 0).
+fn be_n(d: &[u8], at: usize, n: u8) -> Option<u64> {
+    match n {
+        0 => Some(0),
+        2 => be16(d, at).map(u64::from),
+        4 => be32(d, at).map(u64::from),
+        8 => be64(d, at),
+        _ => None,
+    }
+}
+
+/// One box: its type and its body.
+struct Bx<'a> {
+    kind: [u8; 4],
+    body: &'a [u8],
+}
+
+/// The boxes in `data`, each inside it (a box past the end is an error: a file cut
+/// short); at most [`MAX_BOXES`].
+fn boxes(format: Format, data: &[u8]) -> Result<Vec<Bx<'_>>, Error> {
+    let mut out = Vec::new();
+    let mut pos = 0usize;
+    while pos < data.len() {
+        if out.len() >= MAX_BOXES {
+            return Err(corrupt(format, format!("more than {MAX_BOXES} boxes")));
+        }
+        let size32 = be32(data, pos)
+            .ok_or_else(|| corrupt(format, format!("truncated box header at byte {pos}")))?;
+        let kind: [u8; 4] = data
+            .get(pos + 4..pos + 8)
+            .and_then(|k| k.try_into().ok())
+            .ok_or_else(|| corrupt(format, format!("truncated box header at byte {pos}")))?;
+        let (header, size) = match size32 {
+            0 => (8, (data.len() - pos) as u64),
+            1 => (
+                16,
+                be64(data, pos + 8).ok_or_else(|| corrupt(format, "truncated 64-bit box size"))?,
+            ),
+            s => (8, u64::from(s)),
+        };
+        let end = usize::try_from(size)
+            .ok()
+            .and_then(|s| pos.checked_add(s))
+            .filter(|&e| e <= data.len() && e >= pos + header)
+            .ok_or_else(|| {
+                corrupt(
+                    format,
+                    format!(
+                        "box {} at byte {pos} declares {size} bytes, {} are there",
+                        String::from_utf8_lossy(&kind),
+                        data.len() - pos
+                    ),
+                )
+            })?;
+        out.push(Bx {
+            kind,
+            body: &data[pos + header..end],
+        });
+        pos = end;
+    }
+    Ok(out)
+}
+
+/// The HEIF item properties the probe reads.
+#[derive(Default, Clone)]
+struct Props<'a> {
+    ispe: Option<(u32, u32)>,
+    irot: u8,
+    icc: Option<&'a [u8]>,
+    bits: u8,
+    alpha_aux: bool,
+}
+
+/// An item: type, and its data's extents.
+#[derive(Default, Clone)]
+struct Item {
+    kind: [u8; 4],
+    method: u8,
+    extents: Vec<(u64, u64)>,
+    base: u64,
+}
+
+/// Reads the container and returns the header of its primary image, as displayed
+/// (`irot` applied to the size). `format` is the sniffed one; the primary item's coding
+/// (`hvc1` or `av01`) decides the one returned.
+pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> {
+    let f = sniffed;
+    let top = boxes(f, data)?;
+    let meta = top
+        .iter()
+        .find(|b| &b.kind == b"meta")
+        .ok_or_else(|| corrupt(f, "no meta box"))?;
+    let meta_children = boxes(f, meta.body.get(4..).unwrap_or_default())?;
+    let child = |k: &[u8; 4]| meta_children.iter().find(|b| &b.kind == k);
+
+    match child(b"hdlr").and_then(|h| h.body.get(8..12)) {
+        Some(b"pict") => {}
+        _ => return Err(corrupt(f, "no picture handler (hdlr pict)")),
+    }
+    let pitm = child(b"pitm").ok_or_else(|| corrupt(f, "no primary item (pitm)"))?;
+    let primary = if pitm.body.first() == Some(&0) {
+        be16(pitm.body, 4).map(u32::from)
+    } else {
+        be32(pitm.body, 4)
+    }
+    .ok_or_else(|| corrupt(f, "truncated pitm"))?;
+
+    let mut items: std::collections::HashMap<u32, Item> = Default::default();
+    // iinf: the item types.
+    let iinf = child(b"iinf").ok_or_else(|| corrupt(f, "no item information (iinf)"))?;
+    let skip = if iinf.body.first() == Some(&0) { 6 } else { 8 };
+    for infe in boxes(f, iinf.body.get(skip..).unwrap_or_default())? {
+        if &infe.kind != b"infe" {
+            continue;
+        }
+        let b = infe.body;
+        let (id, kind_at) = match b.first() {
+            Some(2) => (be16(b, 4).map(u32::from), 8),
+            Some(3) => (be32(b, 4), 10),
+            _ => continue,
+        };
+        let (Some(id), Some(kind)) = (id, b.get(kind_at..kind_at + 4)) else {
+            return Err(corrupt(f, "truncated infe"));
+        };
+        let entry = items.entry(id).or_default();
+        entry.kind.copy_from_slice(kind);
+    }
+    if items.len() as u32 > MAX_ITEMS {
+        return Err(corrupt(f, format!("more than {MAX_ITEMS} items")));
+    }
+
+    // iloc: where each item's data is.
+    let iloc = child(b"iloc").ok_or_else(|| corrupt(f, "no item locations (iloc)"))?;
+    read_iloc(f, iloc.body, &mut items)?;
+    let idat = child(b"idat").map(|b| b.body).unwrap_or_default();
+
+    // iprp: properties and their associations.
+    let mut props: std::collections::HashMap<u32, Props> = Default::default();
+    if let Some(iprp) = child(b"iprp") {
+        let parts = boxes(f, iprp.body)?;
+        let ipco = parts
+            .iter()
+            .find(|b| &b.kind == b"ipco")
+            .map(|b| boxes(f, b.body))
+            .transpose()?
+            .unwrap_or_default();
+        for ipma in parts.iter().filter(|b| &b.kind == b"ipma") {
+            read_ipma(f, ipma.body, &ipco, &mut props)?;
+        }
+    }
+
+    // iref: grid tiles (dimg), metadata (cdsc), alpha (auxl).
+    let mut dimg: Vec<u32> = Vec::new();
+    let mut exif_item = None;
+    let mut alpha = false;
+    if let Some(iref) = child(b"iref") {
+        let wide = iref.body.first().is_some_and(|&v| v != 0);
+        for r in boxes(f, iref.body.get(4..).unwrap_or_default())? {
+            let b = r.body;
+            let read = |at: usize| {
+                if wide {
+                    be32(b, at)
+                } else {
+                    be16(b, at).map(u32::from)
+                }
+            };
+            let w = if wide { 4 } else { 2 };
+            let (Some(from), Some(count)) = (read(0), be16(b, w)) else {
+                return Err(corrupt(f, "truncated iref"));
+            };
+            let to: Vec<u32> = (0..usize::from(count))
+                .map(|i| read(w + 2 + i * w))
+                .collect::<Option<_>>()
+                .ok_or_else(|| corrupt(f, "truncated iref"))?;
+            match &r.kind {
+                b"dimg" if from == primary => dimg = to,
+                b"cdsc"
+                    if to.contains(&primary)
+                        && items.get(&from).is_some_and(|i| &i.kind == b"Exif") =>
+                {
+                    exif_item = Some(from);
+                }
+                b"auxl" if to.contains(&primary) => {
+                    alpha |= props.get(&from).is_some_and(|p| p.alpha_aux);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    let item = items
+        .get(&primary)
+        .ok_or_else(|| corrupt(f, format!("the primary item {primary} is not in iinf")))?;
+    let p = props.get(&primary).cloned().unwrap_or_default();
+    let (mut width, mut height) = p
+        .ispe
+        .ok_or_else(|| corrupt(f, "the primary item has no size (ispe)"))?;
+    let mut bits = p.bits;
+    let coding = match &item.kind {
+        b"hvc1" | b"av01" => {
+            item_data(f, data, idat, item)?;
+            item.kind
+        }
+        b"grid" => {
+            let grid = item_data(f, data, idat, item)?;
+            let (rows, cols, ow, oh) = read_grid(f, &grid)?;
+            if (ow, oh) != (width, height) {
+                return Err(corrupt(
+                    f,
+                    format!("the grid declares {ow}x{oh}, its ispe {width}x{height}"),
+                ));
+            }
+            if dimg.len() as u64 != u64::from(rows) * u64::from(cols) {
+                return Err(corrupt(
+                    f,
+                    format!("a {rows}x{cols} grid with {} tiles", dimg.len()),
+                ));
+            }
+            let mut tile: Option<(u32, u32, [u8; 4])> = None;
+            for id in &dimg {
+                let t = items
+                    .get(id)
+                    .ok_or_else(|| corrupt(f, format!("grid tile {id} is not in iinf")))?;
+                if &t.kind != b"hvc1" && &t.kind != b"av01" {
+                    return Err(corrupt(
+                        f,
+                        format!(
+                            "a grid tile is {}: grids of grids (deep grids) and other tiles are refused",
+                            String::from_utf8_lossy(&t.kind)
+                        ),
+                    ));
+                }
+                let tp = props.get(id).cloned().unwrap_or_default();
+                let (tw, th) = tp
+                    .ispe
+                    .ok_or_else(|| corrupt(f, format!("grid tile {id} has no size")))?;
+                bits = bits.max(tp.bits);
+                match tile {
+                    None => tile = Some((tw, th, t.kind)),
+                    Some(s) if s == (tw, th, t.kind) => {}
+                    Some(_) => return Err(corrupt(f, "grid tiles of different sizes or codings")),
+                }
+                item_data(f, data, idat, t)?;
+            }
+            let (tw, th, kind) = tile.ok_or_else(|| corrupt(f, "a grid without tiles"))?;
+            let covers = |n: u32, t: u32, out: u32| {
+                let span = u64::from(n) * u64::from(t);
+                span >= u64::from(out) && span < u64::from(out) + u64::from(t)
+            };
+            if tw == 0 || th == 0 || !covers(cols, tw, ow) || !covers(rows, th, oh) {
+                return Err(corrupt(
+                    f,
+                    format!("{cols}x{rows} tiles of {tw}x{th} do not fit a {ow}x{oh} canvas"),
+                ));
+            }
+            kind
+        }
+        other => {
+            return Err(corrupt(
+                f,
+                format!(
+                    "the primary item is {}, not a coded image (hvc1, av01) or a grid of them",
+                    String::from_utf8_lossy(other)
+                ),
+            ))
+        }
+    };
+    let format = if &coding == b"av01" {
+        Format::Avif
+    } else {
+        Format::Heif
+    };
+    if format == Format::Avif && !cfg!(feature = "avif") {
+        return Err(Error::UnsupportedFormat {
+            found: "AVIF (this build lacks the `avif` feature)",
+        });
+    }
+    if format == Format::Heif && !cfg!(feature = "heif") {
+        return Err(Error::UnsupportedFormat {
+            found: "HEIF/HEIC (this build lacks the `heif` feature)",
+        });
+    }
+    if p.irot % 2 == 1 {
+        std::mem::swap(&mut width, &mut height);
+    }
+    let exif = match exif_item.and_then(|id| items.get(&id)) {
+        Some(e) => item_data(f, data, idat, e).ok(),
+        None => None,
+    };
+    Ok(Header {
+        format,
+        width,
+        height,
+        orientation: Orientation::Normal,
+        has_exif: exif.is_some(),
+        channels: if alpha { 4 } else { 3 },
+        bytes_per_sample: if bits > 8 { 2 } else { 1 },
+        jpeg: None,
+        icc: p
+            .icc
+            .filter(|icc| icc.len() <= MAX_ICC_BYTES)
+            .map(<[u8]>::to_vec),
+    })
+}
+
+/// The grid's rows, columns and canvas (ISO/IEC 23008-12, 6.6.2.3.2).
+fn read_grid(f: Format, g: &[u8]) -> Result<(u32, u32, u32, u32), Error> {
+    let bad = || corrupt(f, "truncated grid descriptor");
+    if g.first().copied().ok_or_else(bad)? != 0 {
+        return Err(corrupt(f, "grid descriptor version is not 0"));
+    }
+    let flags = *g.get(1).ok_or_else(bad)?;
+    let rows = u32::from(*g.get(2).ok_or_else(bad)?) + 1;
+    let cols = u32::from(*g.get(3).ok_or_else(bad)?) + 1;
+    let (ow, oh) = if flags & 1 == 0 {
+        (
+            be16(g, 4).map(u32::from).ok_or_else(bad)?,
+            be16(g, 6).map(u32::from).ok_or_else(bad)?,
+        )
+    } else {
+        (be32(g, 4).ok_or_else(bad)?, be32(g, 8).ok_or_else(bad)?)
+    };
+    if rows * cols > MAX_GRID_TILES {
+        return Err(corrupt(
+            f,
+            format!("a grid of {cols}x{rows} tiles, more than {MAX_GRID_TILES}"),
+        ));
+    }
+    Ok((rows, cols, ow, oh))
+}
+
+/// An item's data, put together from its extents, each inside the file (`iloc`
+/// construction method 0) or the `idat` box (1). Only small items are copied (a grid
+/// descriptor, EXIF); the extents of coded images are only checked.
+fn item_data(f: Format, data: &[u8], idat: &[u8], item: &Item) -> Result<Vec<u8>, Error> {
+    let source = match item.method {
+        0 => data,
+        1 => idat,
+        m => return Err(corrupt(f, format!("item construction method {m}"))),
+    };
+    if item.extents.is_empty() {
+        return Err(corrupt(f, "an item without data"));
+    }
+    let mut out = Vec::new();
+    for &(offset, length) in &item.extents {
+        let start = item.base.checked_add(offset);
+        // Length 0 means "to the end of the source" (ISO/IEC 14496-12, 8.11.3.3).
+        let range = start.and_then(|s| {
+            let s = usize::try_from(s).ok()?;
+            let e = if length == 0 {
+                source.len()
+            } else {
+                s.checked_add(usize::try_from(length).ok()?)?
+            };
+            source.get(s..e)
+        });
+        let bytes = range.ok_or_else(|| {
+            corrupt(
+                f,
+                format!("an item's data ({length} bytes at {offset}) lies past the end: the file is cut short"),
+            )
+        })?;
+        if out.len() < 1 << 20 {
+            out.extend_from_slice(&bytes[..bytes.len().min(1 << 20)]);
+        }
+    }
+    Ok(out)
+}
+
+/// `iloc` (ISO/IEC 14496-12, 8.11.3), versions 0 to 2.
+fn read_iloc(
+    f: Format,
+    b: &[u8],
+    items: &mut std::collections::HashMap<u32, Item>,
+) -> Result<(), Error> {
+    let bad = || corrupt(f, "truncated iloc");
+    let version = *b.first().ok_or_else(bad)?;
+    if version > 2 {
+        return Err(corrupt(f, format!("iloc version {version}")));
+    }
+    let sizes = *b.get(4).ok_or_else(bad)?;
+    let sizes2 = *b.get(5).ok_or_else(bad)?;
+    let (offset_size, length_size, base_size) = (sizes >> 4, sizes & 15, sizes2 >> 4);
+    let index_size = if version > 0 { sizes2 & 15 } else { 0 };
+    let mut at = 6;
+    let count = if version < 2 {
+        at += 2;
+        be16(b, 6).map(u32::from)
+    } else {
+        at += 4;
+        be32(b, 6)
+    }
+    .ok_or_else(bad)?;
+    if count > MAX_ITEMS {
+        return Err(corrupt(f, format!("iloc lists {count} items")));
+    }
+    for _ in 0..count {
+        let id = if version < 2 {
+            at += 2;
+            be16(b, at - 2).map(u32::from)
+        } else {
+            at += 4;
+            be32(b, at - 4)
+        }
+        .ok_or_else(bad)?;
+        let method = if version > 0 {
+            at += 2;
+            (be16(b, at - 2).ok_or_else(bad)? & 15) as u8
+        } else {
+            0
+        };
+        at += 2; // data_reference_index
+        let base = be_n(b, at, base_size).ok_or_else(bad)?;
+        at += usize::from(base_size);
+        let extents = be16(b, at).ok_or_else(bad)?;
+        at += 2;
+        let mut list = Vec::with_capacity(usize::from(extents).min(64));
+        for _ in 0..extents {
+            at += usize::from(index_size);
+            let offset = be_n(b, at, offset_size).ok_or_else(bad)?;
+            at += usize::from(offset_size);
+            let length = be_n(b, at, length_size).ok_or_else(bad)?;
+            at += usize::from(length_size);
+            list.push((offset, length));
+        }
+        if let Some(item) = items.get_mut(&id) {
+            item.method = method;
+            item.base = base;
+            item.extents = list;
+        }
+    }
+    Ok(())
+}
+
+/// `ipma`: the properties of each item, read from `ipco`.
+fn read_ipma<'a>(
+    f: Format,
+    b: &[u8],
+    ipco: &[Bx<'a>],
+    props: &mut std::collections::HashMap<u32, Props<'a>>,
+) -> Result<(), Error> {
+    let bad = || corrupt(f, "truncated ipma");
+    let version = *b.first().ok_or_else(bad)?;
+    let wide_index = b.get(3).ok_or_else(bad)? & 1 != 0;
+    let count = be32(b, 4).ok_or_else(bad)?;
+    if count > MAX_ITEMS {
+        return Err(corrupt(f, format!("ipma lists {count} items")));
+    }
+    let mut at = 8;
+    for _ in 0..count {
+        let id = if version < 1 {
+            at += 2;
+            be16(b, at - 2).map(u32::from)
+        } else {
+            at += 4;
+            be32(b, at - 4)
+        }
+        .ok_or_else(bad)?;
+        let n = *b.get(at).ok_or_else(bad)?;
+        at += 1;
+        let entry = props.entry(id).or_default();
+        for _ in 0..n {
+            let index = if wide_index {
+                at += 2;
+                usize::from(be16(b, at - 2).ok_or_else(bad)? & 0x7FFF)
+            } else {
+                at += 1;
+                usize::from(b.get(at - 1).ok_or_else(bad)? & 0x7F)
+            };
+            // Index 0 is "no property"; the others count from 1.
+            let Some(p) = index.checked_sub(1).and_then(|i| ipco.get(i)) else {
+                continue;
+            };
+            let body = p.body;
+            match &p.kind {
+                b"ispe" => {
+                    let (Some(w), Some(h)) = (be32(body, 4), be32(body, 8)) else {
+                        return Err(corrupt(f, "truncated ispe"));
+                    };
+                    entry.ispe = Some((w, h));
+                }
+                b"irot" => entry.irot = body.first().map_or(0, |a| a & 3),
+                b"colr" => {
+                    if let (Some(b"prof" | b"rICC"), Some(icc)) = (body.get(..4), body.get(4..)) {
+                        entry.icc = Some(icc);
+                    }
+                }
+                b"pixi" => {
+                    let channels = usize::from(*body.get(4).unwrap_or(&0));
+                    let max = body.iter().skip(5).take(channels).max().copied();
+                    entry.bits = entry.bits.max(max.unwrap_or(8));
+                }
+                b"auxC" => {
+                    let urn = body.get(4..).unwrap_or_default();
+                    entry.alpha_aux |= urn.starts_with(b"urn:mpeg:hevc:2015:auxid:1\0")
+                        || urn.starts_with(b"urn:mpeg:mpegB:cicp:systems:auxiliary:alpha");
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes the primary image through libheif to 8-bit RGB, alpha composited on white,
+/// the `irot`/`imir`/`clap` transforms applied (the header's size is the displayed
+/// one). The probe has checked the container and the canvas against the limits.
+#[cfg(any(feature = "heif", feature = "avif"))]
+pub(crate) fn decode_heif(data: &[u8], header: &Header) -> Result<super::Image8, Error> {
+    use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
+    let f = header.format;
+    let lib = LibHeif::new();
+    let ctx = HeifContext::read_from_bytes(data).map_err(|e| corrupt(f, e.to_string()))?;
+    let handle = ctx
+        .primary_image_handle()
+        .map_err(|e| corrupt(f, e.to_string()))?;
+    let alpha = handle.has_alpha_channel();
+    let chroma = if alpha {
+        RgbChroma::Rgba
+    } else {
+        RgbChroma::Rgb
+    };
+    // libheif's default decoding options: transforms applied, and 8-bit interleaved RGB
+    // asked for, so 10-bit pictures come down to 8 bits. No options are passed:
+    // libheif-rs 0.20 frees a `DecodingOptions` before libheif reads it (its `decode`
+    // takes the pointer out and drops the wrapper), which reads freed memory.
+    let image = lib
+        .decode(&handle, ColorSpace::Rgb(chroma), None)
+        .map_err(|e| corrupt(f, e.to_string()))?;
+    let (width, height) = (image.width(), image.height());
+    if (width, height) != (header.width, header.height) {
+        return Err(corrupt(
+            f,
+            format!(
+                "decoded {width}x{height}, the header says {}x{}",
+                header.width, header.height
+            ),
+        ));
+    }
+    let planes = image.planes();
+    let plane = planes
+        .interleaved
+        .ok_or_else(|| corrupt(f, "libheif returned no interleaved plane"))?;
+    let channels = if alpha { 4 } else { 3 };
+    let row = width as usize * channels;
+    let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
+    for y in 0..height as usize {
+        let line = plane
+            .data
+            .get(y * plane.stride..y * plane.stride + row)
+            .ok_or_else(|| corrupt(f, "libheif's plane is shorter than its size"))?;
+        if alpha {
+            for px in line.chunks_exact(4) {
+                let a = u32::from(px[3]);
+                for &c in &px[..3] {
+                    // Over white: c·a + 255·(1 − a), rounded.
+                    pixels.push(((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8);
+                }
+            }
+        } else {
+            pixels.extend_from_slice(line);
+        }
+    }
+    Ok(super::Image8 {
+        pixels,
+        width,
+        height,
+    })
+}

@@ -1,0 +1,219 @@
+//! HEIC in, JPEG out (feature `heif`): files coded at test time by libheif's `heif-enc`
+//! (x265), as the tool lays them out and as an iPhone does (a grid of tiles, `irot`,
+//! an EXIF item saying 6, a Display P3 profile: tests/fixtures/heif_mux.py). Our output
+//! is judged by the source picture turned as ISO/IEC 23008-12 says (independent of
+//! libheif) and by `heif-convert`'s decode, colour converted by Pillow's LittleCMS, at
+//! 35 dB or more. Then hostile containers: every truncation, canvases larger than the
+//! tiles, huge declared sizes, a grid of grids: typed errors before any decoding.
+//!
+//! Needs `heif-enc` and `heif-convert` (`apt-get install libheif-examples`) and Python's
+//! Pillow: without them the tests say so and pass, unless `EKYC_REQUIRE_TOOLS` is set.
+#![cfg(feature = "heif")]
+
+mod common;
+#[path = "fixtures/heif_shared.rs"]
+mod shared;
+
+use std::process::Command;
+
+use common::*;
+use ekyc_preflight::{
+    check_with, CheckOptions, Format, Preprocessor, Rule, Severity, Spec, Verdict,
+};
+use shared::*;
+
+const INSTALL: &str = "apt-get install libheif-examples; pip install pillow";
+
+fn tools() -> bool {
+    present(&["heif-enc", "heif-convert"], INSTALL)
+}
+
+fn spec() -> Spec {
+    quarter_spec()
+}
+
+/// Prepares `file` (it must be read as a HEIF), checks the output meets the rules, and
+/// that `check` calls the input fixable for its format alone.
+fn prepare(name: &str, file: &[u8]) -> Decoded {
+    let prepared = Preprocessor::new(spec())
+        .prepare(file)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(prepared.report().source_format, Format::Heif, "{name}");
+    let header_only = CheckOptions {
+        analyse: false,
+        ..CheckOptions::default()
+    };
+    let report = check_with(file, &spec(), &header_only);
+    let format = report
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::Format)
+        .unwrap_or_else(|| panic!("{name}: no format finding"));
+    assert_eq!(format.severity, Severity::WillFix, "{name}");
+    assert_eq!(report.verdict, Verdict::Fixable, "{name}: {report:?}");
+    assert_compliant(prepared.jpeg(), &spec())
+}
+
+/// `heif-convert`'s decode of `file` (libheif, transforms applied), read by Pillow. With
+/// a profile inside (`jpeg`) it writes a JPEG at quality 100 (libpng refuses to write moxcms' Display P3
+/// profile into a PNG: "invalid length"), which Pillow converts from that profile.
+fn heif_convert(file: &[u8], icc: Option<&std::path::Path>, jpeg: bool) -> Decoded {
+    let input = scratch("in.heic");
+    let out = scratch(if jpeg { "out.jpg" } else { "out.png" });
+    std::fs::write(&input, file).unwrap();
+    let status = Command::new("heif-convert")
+        .args(["-q", "100"])
+        .arg(&input)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "heif-convert failed");
+    let d = read_png_with_pillow(&out, icc);
+    std::fs::remove_file(&input).ok();
+    std::fs::remove_file(&out).ok();
+    d
+}
+
+fn assert_close(name: &str, ours: &Decoded, judge: &Decoded) -> f64 {
+    assert_eq!(
+        (ours.width, ours.height),
+        (judge.width, judge.height),
+        "{name}: size"
+    );
+    let db = psnr(&ours.rgb, &judge.rgb);
+    assert!(db >= SAME_PICTURE_DB, "{name}: {db:.1} dB");
+    // Mirrored, the same picture is far off: the comparison can tell a wrong turn.
+    let wrong = psnr(&ours.rgb, &transform(judge, -1, 1).rgb);
+    assert!(
+        wrong < SAME_PICTURE_DB - 10.0,
+        "{name}: mirrored {wrong:.1} dB"
+    );
+    eprintln!("{name}: {db:.1} dB (mirrored {wrong:.1})");
+    db
+}
+
+#[test]
+fn heif_enc_files_match_heif_convert_and_the_source() {
+    if !tools() {
+        return;
+    }
+    let photo = photo_rgb(180, 240);
+    for (name, args) in [("q90", &["-q", "90"][..]), ("q60", &["-q", "60"][..])] {
+        let file = heif_enc(&png(photo.clone()), false, args);
+        let ours = prepare(name, &file);
+        assert_close(name, &ours, &heif_convert(&file, None, false));
+        assert_close(name, &ours, &decoded(&photo));
+    }
+}
+
+#[test]
+fn the_eight_orientations_of_irot_and_imir() {
+    if !tools() {
+        return;
+    }
+    for irot in 0..4 {
+        for imir in [-1, 0, 1] {
+            if imir == 1 && irot % 2 == 0 {
+                // imir 1 with irot r is imir 0 with irot r + 2: the eight are covered.
+                continue;
+            }
+            // Stored so that the picture as displayed is portrait.
+            let photo = if irot % 2 == 1 {
+                photo_rgb(240, 180)
+            } else {
+                photo_rgb(180, 240)
+            };
+            let name = format!("irot {irot}, imir {imir}");
+            let file = mux(&png(photo.clone()), 0, false, irot, imir, &[]);
+            let ours = prepare(&name, &file);
+            assert_close(&name, &ours, &transform(&decoded(&photo), irot, imir));
+        }
+    }
+}
+
+#[test]
+fn iphone_like_grid_with_irot_exif_6_and_display_p3() {
+    if !tools() {
+        return;
+    }
+    // As an iPhone stores a portrait photo: the sensor's landscape picture in tiles
+    // (here 64 pixels, 4 × 3, the last column and row cut by the canvas), `irot` 3 (a
+    // quarter turn clockwise), an EXIF item saying 6 (the same turn: not applied twice)
+    // and a Display P3 profile.
+    let photo = photo_rgb(240, 180);
+    let icc = moxcms::ColorProfile::new_display_p3().encode().unwrap();
+    let icc_path = scratch("p3.icc");
+    std::fs::write(&icc_path, &icc).unwrap();
+    let extra = [
+        "--icc".to_owned(),
+        icc_path.display().to_string(),
+        "--exif".to_owned(),
+        "6".to_owned(),
+    ];
+    let file = mux(&png(photo.clone()), 64, false, 3, -1, &extra);
+    let ours = prepare("iPhone-like", &file);
+    let converted = heif_convert(&file, Some(&icc_path), true);
+    let db = assert_close("iPhone-like, P3 converted", &ours, &converted);
+    // Left in P3 (no conversion), the picture is further off: the profile was applied.
+    let raw = heif_convert(&file, None, true);
+    let raw_db = psnr(&ours.rgb, &raw.rgb);
+    assert!(
+        raw_db < db,
+        "P3 left unconverted is as close: {raw_db:.1} dB"
+    );
+    let report = check_with(&file, &spec(), &CheckOptions::default());
+    assert_eq!(report.size.map(|s| (s.width, s.height)), Some((180, 240)));
+    std::fs::remove_file(&icc_path).ok();
+}
+
+fn refusal(file: &[u8]) -> ekyc_preflight::Error {
+    match Preprocessor::new(spec()).prepare(file) {
+        Ok(_) => panic!("read, not refused"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn every_truncation_is_refused_with_a_typed_error() {
+    if !tools() {
+        return;
+    }
+    for tile in [0, 64] {
+        let file = mux(&png(photo_rgb(180, 240)), tile, false, 0, -1, &[]);
+        let cuts: Vec<usize> = (0..file.len().min(1200))
+            .chain((1200..file.len()).step_by(97))
+            .collect();
+        for cut in cuts {
+            let e = refusal(&file[..cut]);
+            assert!(
+                matches!(e.rule(), Rule::Readable | Rule::Format),
+                "cut at {cut}: {e}"
+            );
+            // `check` reads it too, without a panic, and rejects it.
+            let report = check_with(&file[..cut], &spec(), &CheckOptions::default());
+            assert_eq!(report.verdict, Verdict::Reject, "cut at {cut}");
+        }
+    }
+}
+
+#[test]
+fn huge_and_lying_canvases_and_deep_grids_are_refused_from_the_header() {
+    if !tools() {
+        return;
+    }
+    let src = png(photo_rgb(128, 128));
+    let declare = |w: u32, h: u32| ["--declare".to_owned(), w.to_string(), h.to_string()];
+    // One coded item declaring 60000²: the limits refuse it before libheif is called.
+    let e = refusal(&mux(&src, 0, false, 0, -1, &declare(60000, 60000)));
+    assert_eq!(e.rule(), Rule::InputLimit, "{e}");
+    // A grid declaring a canvas its tiles do not cover, or far smaller than them.
+    for (w, h) in [(60000, 60000), (1000, 128), (128, 16)] {
+        let e = refusal(&mux(&src, 64, false, 0, -1, &declare(w, h)));
+        assert_eq!(e.rule(), Rule::Readable, "{w}x{h}: {e}");
+        assert!(e.to_string().contains("do not fit"), "{e}");
+    }
+    // A grid whose tile is a grid.
+    let e = refusal(&mux(&src, 64, false, 0, -1, &["--deep".to_owned()]));
+    assert_eq!(e.rule(), Rule::Readable, "{e}");
+    assert!(e.to_string().contains("deep"), "{e}");
+}
