@@ -234,3 +234,22 @@ impl serde::Serialize for Error {
         s.end()
     }
 }
+
+/// Why [`Preprocessor::prepare_reader`](crate::Preprocessor::prepare_reader) or
+/// [`prepare_path`](crate::Preprocessor::prepare_path)
+/// gave no output: the input could not be read, or `prepare` refused it.
+///
+/// ```
+/// use ekyc_preflight::{Preprocessor, ReadError};
+/// let err = Preprocessor::default().prepare_reader(&b"not an image"[..]).unwrap_err();
+/// assert!(matches!(err, ReadError::Prepare(_)));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Reading the input failed (a service answers 500, or 400 for a broken upload).
+    #[error("reading the input: {0}")]
+    Io(#[source] std::io::Error),
+    /// `prepare` refused the input ([`Error::http_status`] gives the status).
+    #[error(transparent)]
+    Prepare(#[from] Error),
+}

@@ -25,11 +25,11 @@ pub use check::{
     Metrics, Report, Role, Severity, Transport, Value, Verdict,
 };
 pub use checked::Checked;
-pub use error::Error;
+pub use error::{Error, ReadError};
 pub use names::ParseOptionError;
 pub use pipeline::geometry::{Rect, TurnedBy};
 pub use pipeline::orientation::Orientation;
-pub use pipeline::preprocessor::{Preprocessor, ReadError};
+pub use pipeline::preprocessor::Preprocessor;
 pub use pipeline::sniff::Format;
 pub use prepared::{PrepareReport, Prepared, Turned};
 pub use rule::{ApiCode, Rule};

@@ -14,7 +14,7 @@ use crate::pipeline::header::Header;
 use crate::pipeline::probe::probe;
 use crate::prepared::{PrepareReport, Prepared};
 use crate::Size;
-use crate::{CheckOptions, Checker, Crop, Error, Face, Role, Spec, Turn};
+use crate::{CheckOptions, Checker, Crop, Error, Face, ReadError, Role, Spec, Turn};
 
 /// Each step of the byte-budget search that makes the picture smaller scales the target
 /// by this much (about 8% fewer pixels a step); the minimum size stops it.
@@ -684,22 +684,4 @@ fn verify(jpeg: &[u8], spec: &Spec, report: &PrepareReport) -> Result<(), Error>
         return fail("output carries EXIF".into());
     }
     Ok(())
-}
-
-/// Why [`Preprocessor::prepare_reader`] or [`prepare_path`](Preprocessor::prepare_path)
-/// gave no output: the input could not be read, or `prepare` refused it.
-///
-/// ```
-/// use ekyc_preflight::{Preprocessor, ReadError};
-/// let err = Preprocessor::default().prepare_reader(&b"not an image"[..]).unwrap_err();
-/// assert!(matches!(err, ReadError::Prepare(_)));
-/// ```
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// Reading the input failed (a service answers 500, or 400 for a broken upload).
-    #[error("reading the input: {0}")]
-    Io(#[source] std::io::Error),
-    /// `prepare` refused the input ([`Error::http_status`] gives the status).
-    #[error(transparent)]
-    Prepare(#[from] Error),
 }

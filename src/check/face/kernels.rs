@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use pulp::Simd;
 
-use super::net::Op;
+use super::op::Op;
 
 /// Output channels computed together by [`gemm_rows`] (weights are stored in blocks of
 /// this many).

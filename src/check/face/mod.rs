@@ -12,6 +12,7 @@ mod found;
 mod judge;
 mod kernels;
 mod net;
+mod op;
 
 pub(crate) use found::{locate, Located};
 pub use found::{Face, Landmarks};

@@ -8,52 +8,12 @@
 use pulp::Simd;
 
 use super::kernels::{conv, depthwise_rows, gemm_rows, maxpool, Epilogue, CO};
+use super::op::{Kind, Op};
 
 /// Floats of a fused depthwise layer's band of rows (all channels): 32 KB, so that the
 /// band stays in the level-1 or level-2 cache while the pointwise layer reads it once per
 /// block of output channels.
 const BAND_FLOATS: usize = 8 << 10;
-
-/// One operation of the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Kind {
-    /// Full convolution (the first layer: 5 × 5, stride 2).
-    Conv,
-    /// Depthwise 3 × 3 convolution, stride 1 or 2.
-    Depthwise,
-    /// Pointwise (1 × 1) convolution.
-    Pointwise,
-    /// Residual add; `b` has at most as many channels as `a`, the rest count as zero.
-    Add,
-    /// 2 × 2 max-pool, stride 2.
-    MaxPool,
-}
-
-/// An op and its shapes, with its weights' place in [`Net::floats`].
-#[derive(Debug, Clone)]
-pub(super) struct Op {
-    pub(super) kind: Kind,
-    pub(super) a: usize,
-    pub(super) b: usize,
-    pub(super) out: usize,
-    pub(super) cin: usize,
-    pub(super) cout: usize,
-    pub(super) h: usize,
-    pub(super) w: usize,
-    pub(super) ho: usize,
-    pub(super) wo: usize,
-    pub(super) k: usize,
-    pub(super) stride: usize,
-    pub(super) pad_top: usize,
-    pub(super) pad_left: usize,
-    pub(super) relu: bool,
-    /// Weights: for `Conv` and `Pointwise` in blocks of [`CO`] output channels, tap by
-    /// tap (`[block][tap][CO]`, zero beyond `cout`); for `Depthwise` `[c][9]`.
-    pub(super) weights: std::ops::Range<usize>,
-    /// Bias (`cout` values, for `Conv` and `Pointwise` padded with zeros to a multiple of
-    /// [`CO`]).
-    pub(super) bias: std::ops::Range<usize>,
-}
 
 /// What the forward pass runs: one op, or a depthwise op fused with the pointwise op that
 /// reads it (and the residual add after that, if any), computed a band of rows at a time
