@@ -299,7 +299,7 @@ fn xyb_jpegs_are_converted_through_their_lookup_table_profile() {
         ("own size", full_size, 29.0),
         ("shrunk on load", spec(), 24.0),
     ] {
-        let prepared = Preprocessor::new(spec.clone()).prepare(&file).unwrap();
+        let prepared = Preprocessor::new(spec).prepare(&file).unwrap();
         let ours = assert_compliant(prepared.jpeg(), &spec);
         let converted = judge(&file, Some(&icc), ours.width, ours.height);
         let plain = judge(&file, None, ours.width, ours.height);
