@@ -53,7 +53,7 @@ fn frames(jpeg: &[u8]) -> Vec<u8> {
 
 #[test]
 fn readme_sample_comes_out_within_the_advised_size() {
-    let spec = Spec::default();
+    let spec = trellis_on();
     let plain_spec = Spec {
         trellis: false,
         ..Spec::default()
@@ -104,7 +104,7 @@ fn readme_sample_comes_out_within_the_advised_size() {
 }
 
 #[test]
-fn small_outputs_are_encoded_once_and_trellis_can_be_turned_off() {
+fn small_outputs_are_encoded_once_and_trellis_is_off_by_default() {
     // A smooth picture: its plain encoding is far below the advised maximum.
     let data = common::jpeg(&common::photo_rgb(900, 1200));
     let out = Preprocessor::default().prepare(&data).unwrap();
@@ -113,13 +113,9 @@ fn small_outputs_are_encoded_once_and_trellis_can_be_turned_off() {
     assert_eq!(out.report().encodes, 1);
     // Noise is above it even with trellis; without it, the output is the plain one.
     let noise = common::jpeg(&common::noise_rgb(900, 1200, 5));
-    let with = Preprocessor::default().prepare(&noise).unwrap();
-    let without = Preprocessor::new(Spec {
-        trellis: false,
-        ..Spec::default()
-    })
-    .prepare(&noise)
-    .unwrap();
+    let with = Preprocessor::new(trellis_on()).prepare(&noise).unwrap();
+    // Off by default.
+    let without = Preprocessor::default().prepare(&noise).unwrap();
     assert!(with.report().trellis && !without.report().trellis);
     assert!(with.jpeg().len() < without.jpeg().len());
     common::assert_compliant(with.jpeg(), &Spec::default());
@@ -137,7 +133,7 @@ fn planar_and_packed_pictures_take_trellis_at_420_only() {
         ] {
             let spec = Spec {
                 subsampling,
-                ..Spec::default()
+                ..trellis_on()
             };
             let out = Preprocessor::new(spec).prepare(&data).unwrap();
             let decoded = common::assert_compliant(out.jpeg(), &spec);
@@ -160,5 +156,14 @@ fn planar_and_packed_pictures_take_trellis_at_420_only() {
                 assert!(psnr > 30.0, "{subsampling:?}: {psnr:.2} dB");
             }
         }
+    }
+}
+
+/// The default spec with trellis quantisation turned on (it is off by default: see
+/// `Spec::trellis`).
+fn trellis_on() -> Spec {
+    Spec {
+        trellis: true,
+        ..Spec::default()
     }
 }
