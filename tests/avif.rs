@@ -17,9 +17,7 @@ mod shared;
 use std::process::Command;
 
 use common::*;
-use ekyc_preflight::{
-    check_with, CheckOptions, Format, Preprocessor, Rule, Severity, Spec, Verdict,
-};
+use ekyc_preflight::{check_with, CheckOptions, Format, Preprocessor, Rule, Spec, Verdict};
 use shared::*;
 
 const INSTALL: &str = "apt-get install libavif-bin libheif-examples; pip install pillow";
@@ -33,23 +31,7 @@ fn spec() -> Spec {
 }
 
 fn prepare(name: &str, file: &[u8]) -> Decoded {
-    let prepared = Preprocessor::new(spec())
-        .prepare(file)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(prepared.report().source_format, Format::Avif, "{name}");
-    let header_only = CheckOptions {
-        analyse: false,
-        ..CheckOptions::default()
-    };
-    let report = check_with(file, &spec(), &header_only);
-    let format = report
-        .findings
-        .iter()
-        .find(|f| f.rule == Rule::Format)
-        .unwrap_or_else(|| panic!("{name}: no format finding"));
-    assert_eq!(format.severity, Severity::WillFix, "{name}");
-    assert_eq!(report.verdict, Verdict::Fixable, "{name}: {report:?}");
-    assert_compliant(prepared.jpeg(), &spec())
+    prepare_converted(name, file, &spec(), Format::Avif)
 }
 
 /// `avifenc` of a PNG with these options.

@@ -17,9 +17,7 @@ mod shared;
 use std::process::Command;
 
 use common::*;
-use ekyc_preflight::{
-    check_with, CheckOptions, Format, Preprocessor, Rule, Severity, Spec, Verdict,
-};
+use ekyc_preflight::{check_with, CheckOptions, Format, Preprocessor, Rule, Spec, Verdict};
 use shared::*;
 
 const INSTALL: &str = "apt-get install libheif-examples; pip install pillow";
@@ -35,23 +33,7 @@ fn spec() -> Spec {
 /// Prepares `file` (it must be read as a HEIF), checks the output meets the rules, and
 /// that `check` calls the input fixable for its format alone.
 fn prepare(name: &str, file: &[u8]) -> Decoded {
-    let prepared = Preprocessor::new(spec())
-        .prepare(file)
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert_eq!(prepared.report().source_format, Format::Heif, "{name}");
-    let header_only = CheckOptions {
-        analyse: false,
-        ..CheckOptions::default()
-    };
-    let report = check_with(file, &spec(), &header_only);
-    let format = report
-        .findings
-        .iter()
-        .find(|f| f.rule == Rule::Format)
-        .unwrap_or_else(|| panic!("{name}: no format finding"));
-    assert_eq!(format.severity, Severity::WillFix, "{name}");
-    assert_eq!(report.verdict, Verdict::Fixable, "{name}: {report:?}");
-    assert_compliant(prepared.jpeg(), &spec())
+    prepare_converted(name, file, &spec(), Format::Heif)
 }
 
 /// `heif-convert`'s decode of `file` (libheif, transforms applied), read by Pillow. With

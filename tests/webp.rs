@@ -11,8 +11,8 @@ mod common;
 
 use common::*;
 use ekyc_preflight::{
-    check, check_with, CheckOptions, Error, Format, Limits, Orientation, Preprocessor, Rule,
-    Severity, Spec, Verdict,
+    check, check_with, CheckOptions, Error, Format, Limits, Orientation, Preprocessor, Rule, Spec,
+    Verdict,
 };
 
 /// PSNR our output must reach against Pillow's reading of the same WebP: the pictures are
@@ -144,18 +144,7 @@ fn assert_like_pillow(name: &str, file: &[u8], want: u8) -> f64 {
         "{name}: mirrored, still {wrong:.1} dB"
     );
     // From the header alone: fixable, for its format only.
-    let header_only = CheckOptions {
-        analyse: false,
-        ..CheckOptions::default()
-    };
-    let report = check_with(file, &spec(), &header_only);
-    let format = report
-        .findings
-        .iter()
-        .find(|f| f.rule == Rule::Format)
-        .unwrap_or_else(|| panic!("{name}: no format finding"));
-    assert_eq!(format.severity, Severity::WillFix, "{name}");
-    assert_eq!(report.verdict, Verdict::Fixable, "{name}: {report:?}");
+    assert_fixable_for_format(name, file, &spec());
     // With the pixels judged (decoded as `check` decodes): still read, never refused as
     // unreadable.
     let analysed = CheckOptions {

@@ -342,3 +342,38 @@ pub fn quarter_spec() -> Spec {
         ..d
     }
 }
+
+/// From the header alone, `check` calls `file` fixable for its format only: the one
+/// finding of rule `format` will be fixed (`prepare` converts it), and the verdict is
+/// `Fixable`.
+pub fn assert_fixable_for_format(name: &str, file: &[u8], spec: &Spec) {
+    use ekyc_preflight::{check_with, CheckOptions, Rule, Severity, Verdict};
+    let header_only = CheckOptions {
+        analyse: false,
+        ..CheckOptions::default()
+    };
+    let report = check_with(file, spec, &header_only);
+    let format = report
+        .findings
+        .iter()
+        .find(|f| f.rule == Rule::Format)
+        .unwrap_or_else(|| panic!("{name}: no format finding"));
+    assert_eq!(format.severity, Severity::WillFix, "{name}");
+    assert_eq!(report.verdict, Verdict::Fixable, "{name}: {report:?}");
+}
+
+/// Prepares `file` under `spec`, asserting it was read as `format`, that `check` calls
+/// the input fixable for its format alone, and that the output meets every rule.
+pub fn prepare_converted(
+    name: &str,
+    file: &[u8],
+    spec: &Spec,
+    format: ekyc_preflight::Format,
+) -> Decoded {
+    let prepared = ekyc_preflight::Preprocessor::new(*spec)
+        .prepare(file)
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(prepared.report().source_format, format, "{name}");
+    assert_fixable_for_format(name, file, spec);
+    assert_compliant(prepared.jpeg(), spec)
+}
