@@ -63,6 +63,18 @@ fn be64(d: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Big-endian unsigned of 0, 2, 4 or 8 bytes (the sizes `iloc` allows; 0 reads as 0).
+/// A big-endian count or item id of 4 bytes (`wide`) or 2, read at `*at`, which moves
+/// past it.
+fn be_id(d: &[u8], at: &mut usize, wide: bool) -> Option<u32> {
+    let value = if wide {
+        be32(d, *at)
+    } else {
+        be16(d, *at).map(u32::from)
+    };
+    *at += if wide { 4 } else { 2 };
+    value
+}
+
 fn be_n(d: &[u8], at: usize, n: u8) -> Option<u64> {
     match n {
         0 => Some(0),
@@ -447,26 +459,12 @@ fn read_iloc(
     let (offset_size, length_size, base_size) = (sizes >> 4, sizes & 15, sizes2 >> 4);
     let index_size = if version > 0 { sizes2 & 15 } else { 0 };
     let mut at = 6;
-    let count = if version < 2 {
-        at += 2;
-        be16(b, 6).map(u32::from)
-    } else {
-        at += 4;
-        be32(b, 6)
-    }
-    .ok_or_else(bad)?;
+    let count = be_id(b, &mut at, version >= 2).ok_or_else(bad)?;
     if count > MAX_ITEMS {
         return Err(corrupt(f, format!("iloc lists {count} items")));
     }
     for _ in 0..count {
-        let id = if version < 2 {
-            at += 2;
-            be16(b, at - 2).map(u32::from)
-        } else {
-            at += 4;
-            be32(b, at - 4)
-        }
-        .ok_or_else(bad)?;
+        let id = be_id(b, &mut at, version >= 2).ok_or_else(bad)?;
         let method = if version > 0 {
             at += 2;
             (be16(b, at - 2).ok_or_else(bad)? & 15) as u8
@@ -512,14 +510,7 @@ fn read_ipma<'a>(
     }
     let mut at = 8;
     for _ in 0..count {
-        let id = if version < 1 {
-            at += 2;
-            be16(b, at - 2).map(u32::from)
-        } else {
-            at += 4;
-            be32(b, at - 4)
-        }
-        .ok_or_else(bad)?;
+        let id = be_id(b, &mut at, version >= 1).ok_or_else(bad)?;
         let n = *b.get(at).ok_or_else(bad)?;
         at += 1;
         let entry = props.entry(id).or_default();
