@@ -24,16 +24,16 @@ fn load(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut v: Value = serde_json::from_str(&text).unwrap();
     for field in ["input", "request_headers", "response", "parsed_response"] {
-        if let Some(Value::String(s)) = v.get(field) {
-            if let Ok(inner) = serde_json::from_str::<Value>(s) {
-                v[field] = inner;
-            }
+        if let Some(Value::String(s)) = v.get(field)
+            && let Ok(inner) = serde_json::from_str::<Value>(s)
+        {
+            v[field] = inner;
         }
     }
-    if let Some(Value::String(s)) = v["input"].get("params") {
-        if let Ok(inner) = serde_json::from_str::<Value>(s) {
-            v["input"]["params"] = inner;
-        }
+    if let Some(Value::String(s)) = v["input"].get("params")
+        && let Ok(inner) = serde_json::from_str::<Value>(s)
+    {
+        v["input"]["params"] = inner;
     }
     v
 }

@@ -202,10 +202,10 @@ fn read_crate(root: &Path, dir: &Path, skip: Option<&Path>) -> Crate {
     // Children: each module's parent is the path less its last segment.
     let paths: Vec<ModPath> = krate.modules.keys().cloned().collect();
     for path in &paths {
-        if let Some((last, parent)) = path.split_last() {
-            if let Some(m) = krate.modules.get_mut(parent) {
-                m.children.insert(last.clone());
-            }
+        if let Some((last, parent)) = path.split_last()
+            && let Some(m) = krate.modules.get_mut(parent)
+        {
+            m.children.insert(last.clone());
         }
     }
     for path in &paths {
@@ -237,11 +237,12 @@ fn scan(text: &str, module: &ModPath, children: &BTreeSet<String>) -> (Uses, Men
         let code = code_of(raw);
         let indent = code.len() - code.trim_start().len();
         let trimmed = code.trim();
-        if let Some((i, _)) = inline.last() {
-            if trimmed == "}" && indent == *i {
-                inline.pop();
-                continue;
-            }
+        if let Some((i, _)) = inline.last()
+            && trimmed == "}"
+            && indent == *i
+        {
+            inline.pop();
+            continue;
         }
         // Paths inside an inline module are read from the file's module: `super::`
         // inside it means the file's module, one `super` less.
@@ -263,11 +264,11 @@ fn scan(text: &str, module: &ModPath, children: &BTreeSet<String>) -> (Uses, Men
             .trim_start_matches("pub(crate) ")
             .trim_start_matches("pub(super) ")
             .trim_start_matches("pub ");
-        if let Some(rest) = decl.strip_prefix("mod ") {
-            if rest.ends_with('{') {
-                inline.push((indent, rest.trim_end_matches('{').trim().to_string()));
-                continue;
-            }
+        if let Some(rest) = decl.strip_prefix("mod ")
+            && rest.ends_with('{')
+        {
+            inline.push((indent, rest.trim_end_matches('{').trim().to_string()));
+            continue;
         }
         // `use` declarations, which may span lines.
         if pending_use.is_none() {

@@ -81,9 +81,10 @@ pub(super) fn judge(report: &mut Report, luma: Option<&analysis::Luma>, options:
             message,
         ));
     };
-    if let Some(f) = face {
-        if f.backlight > options.max_backlight {
-            push(
+    if let Some(f) = face
+        && f.backlight > options.max_backlight
+    {
+        push(
                 Rule::Exposure,
                 Measure::Backlight,
                 f64::from(f.backlight),
@@ -93,7 +94,6 @@ pub(super) fn judge(report: &mut Report, luma: Option<&analysis::Luma>, options:
                     f.backlight, options.max_backlight
                 ),
             );
-        }
     }
     if m.sharpness < t.min_sharpness {
         push(

@@ -186,13 +186,14 @@ impl Preprocessor {
     ) -> Result<Prepared, ReadError> {
         let file = std::fs::File::open(path).map_err(ReadError::Io)?;
         let limit = self.spec.limits.max_input_bytes;
-        if let Ok(meta) = file.metadata() {
-            if meta.is_file() && meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
-                return Err(ReadError::Prepare(Error::InputTooLarge {
-                    bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
-                    limit,
-                }));
-            }
+        if let Ok(meta) = file.metadata()
+            && meta.is_file()
+            && meta.len() > u64::try_from(limit).unwrap_or(u64::MAX)
+        {
+            return Err(ReadError::Prepare(Error::InputTooLarge {
+                bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
+                limit,
+            }));
         }
         self.prepare_reader(file)
     }

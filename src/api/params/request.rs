@@ -592,13 +592,13 @@ impl EkycVerifyRequestBuilder {
         let authorize = check_flag("Authorize", self.authorize)?;
         let face_quality_check = check_flag("FaceQualityCheck", self.face_quality_check)?;
         let id_spoof = check_flag("IdSpoof", self.id_spoof)?;
-        if let Some(t) = &self.id_threshold {
-            if IdThreshold::from_code(t).is_none() {
-                return Err(invalid(
-                    "IdThreshold",
-                    format!("must be 0, 1, 2 or 3, got {t:?}"),
-                ));
-            }
+        if let Some(t) = &self.id_threshold
+            && IdThreshold::from_code(t).is_none()
+        {
+            return Err(invalid(
+                "IdThreshold",
+                format!("must be 0, 1, 2 or 3, got {t:?}"),
+            ));
         }
 
         if authorize.as_deref() == Some("T") {

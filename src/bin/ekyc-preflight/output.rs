@@ -137,11 +137,11 @@ pub(crate) fn commit(staged: Vec<Staged>) -> io::Result<()> {
 pub(crate) fn discard(staged: Vec<Staged>) {
     let mut t = temps();
     for s in staged {
-        if let Staged::Temp { tmp, .. } = s {
-            if let Some(i) = t.live.iter().position(|p| p == &tmp) {
-                t.live.swap_remove(i);
-                let _ = fs::remove_file(&tmp);
-            }
+        if let Staged::Temp { tmp, .. } = s
+            && let Some(i) = t.live.iter().position(|p| p == &tmp)
+        {
+            t.live.swap_remove(i);
+            let _ = fs::remove_file(&tmp);
         }
     }
 }

@@ -256,10 +256,10 @@ pub(super) fn conv<S: Simd>(
                     let row = &plane[y * op.w..(y + 1) * op.w];
                     let dst = &mut pad[base + i * pw..base + (i + 1) * pw];
                     for (j, d) in dst.iter_mut().enumerate() {
-                        if let Some(x) = (j * s + px).checked_sub(op.pad_left) {
-                            if let Some(&v) = row.get(x) {
-                                *d = v;
-                            }
+                        if let Some(x) = (j * s + px).checked_sub(op.pad_left)
+                            && let Some(&v) = row.get(x)
+                        {
+                            *d = v;
                         }
                     }
                 }

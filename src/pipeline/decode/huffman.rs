@@ -178,16 +178,16 @@ impl<'a> BitReader<'a> {
             return;
         }
         // Fast path: four bytes, none of them 0xFF.
-        if self.marker.is_none() {
-            if let Some(four) = self.data.get(self.pos..self.pos + 4) {
-                let v = u32::from_be_bytes([four[0], four[1], four[2], four[3]]);
-                let inv = !v;
-                if inv.wrapping_sub(0x0101_0101) & !inv & 0x8080_8080 == 0 {
-                    self.bits |= u64::from(v) << (32 - self.count);
-                    self.count += 32;
-                    self.pos += 4;
-                    return;
-                }
+        if self.marker.is_none()
+            && let Some(four) = self.data.get(self.pos..self.pos + 4)
+        {
+            let v = u32::from_be_bytes([four[0], four[1], four[2], four[3]]);
+            let inv = !v;
+            if inv.wrapping_sub(0x0101_0101) & !inv & 0x8080_8080 == 0 {
+                self.bits |= u64::from(v) << (32 - self.count);
+                self.count += 32;
+                self.pos += 4;
+                return;
             }
         }
         while self.count <= 56 {

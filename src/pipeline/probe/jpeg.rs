@@ -43,10 +43,10 @@ pub(super) fn probe_jpeg(data: &[u8]) -> Result<Header, Error> {
             }
             0xE2 if segment.starts_with(ICC_SIGNATURE) => {
                 // Sequence number and count (ICC.1, annex B.4), then the chunk's bytes.
-                if let [seq, count, bytes @ ..] = &segment[ICC_SIGNATURE.len()..] {
-                    if icc_chunks.len() < usize::from(u8::MAX) {
-                        icc_chunks.push((*seq, *count, bytes));
-                    }
+                if let [seq, count, bytes @ ..] = &segment[ICC_SIGNATURE.len()..]
+                    && icc_chunks.len() < usize::from(u8::MAX)
+                {
+                    icc_chunks.push((*seq, *count, bytes));
                 }
             }
             0xDB => read_dqt(segment, &mut tables)?,
