@@ -359,21 +359,43 @@ fn planes_rgb(planes: &Planes, step: usize, (ow, oh): (usize, usize), out: &mut 
     };
     let column = |i: usize, x: usize| planes.planes.get(i).map_or(0, |p| x * p.h / h_max);
     let colour = planes.planes.len() >= 3;
-    // Picture column `x`'s luma sample, per output row.
-    let luma_columns: Vec<usize> = (0..ow * step).map(|x| column(0, x)).collect();
+    let width = ow * step;
+    // Luma is sampled at the full rate in every JPEG but odd ones: picture column `x` is
+    // sample `x`. Otherwise, picture column `x`'s luma sample, per output row.
+    let luma_full = planes.planes.first().is_some_and(|p| p.h == h_max);
+    let luma_columns: Vec<usize> = if luma_full {
+        Vec::new()
+    } else {
+        (0..width).map(|x| column(0, x)).collect()
+    };
+    // Per picture column, the sum of the box's rows; then per box, of its columns (whole
+    // numbers: the same sums in any order).
+    let mut columns = vec![0u32; width];
     let mut sums = vec![0u32; ow];
     for oy in 0..oh {
-        sums.fill(0);
+        columns.fill(0);
         for y in oy * step..(oy + 1) * step {
             let Some(luma) = row(0, y) else {
                 return false;
             };
-            if luma_columns.last().is_some_and(|&x| x >= luma.len()) {
-                return false;
+            if luma_full {
+                let Some(luma) = luma.get(..width) else {
+                    return false;
+                };
+                for (sum, &v) in columns.iter_mut().zip(luma) {
+                    *sum += u32::from(v);
+                }
+            } else {
+                if luma_columns.last().is_some_and(|&x| x >= luma.len()) {
+                    return false;
+                }
+                for (sum, &x) in columns.iter_mut().zip(&luma_columns) {
+                    *sum += u32::from(luma[x]);
+                }
             }
-            for (sum, xs) in sums.iter_mut().zip(luma_columns.chunks_exact(step)) {
-                *sum += xs.iter().map(|&x| u32::from(luma[x])).sum::<u32>();
-            }
+        }
+        for (sum, box_columns) in sums.iter_mut().zip(columns.chunks_exact(step)) {
+            *sum = box_columns.iter().sum();
         }
         let centre = oy * step + step / 2;
         let (cb_row, cr_row) = if colour {
@@ -402,8 +424,55 @@ fn planes_rgb(planes: &Planes, step: usize, (ow, oh): (usize, usize), out: &mut 
             } else {
                 [y; 3]
             };
-            out.extend(rgb.map(|v| v.round().clamp(0.0, 255.0) as u8));
+            out.extend(rgb.map(round_to_u8));
         }
     }
     true
+}
+
+/// `v.round().clamp(0.0, 255.0) as u8` (halves away from zero), without the call to
+/// `roundf` that `f32::round` compiles to on a CPU without SSE4.1 (once per sample, a
+/// millisecond a picture).
+fn round_to_u8(v: f32) -> u8 {
+    if !(v > 0.0) {
+        // Zero, below it, or NaN (which `as u8` also makes 0).
+        return 0;
+    }
+    if v >= 255.0 {
+        return 255;
+    }
+    let whole = v as u32;
+    // Exact: `v` and its whole part are within a factor of two (or the part is 0).
+    let up = v - whole as f32 >= 0.5;
+    (whole + u32::from(up)) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rounding_to_a_sample_is_std_rounding() {
+        // Every 97th f32 from −2 to 260 (both signs' bit patterns walked upwards), and
+        // the halves and the values either side of them.
+        let same = |v: f32| {
+            assert_eq!(
+                super::round_to_u8(v),
+                v.round().clamp(0.0, 255.0) as u8,
+                "{v}"
+            )
+        };
+        for bits in ((-0.0f32).to_bits()..=(-2.0f32).to_bits()).step_by(97) {
+            same(f32::from_bits(bits));
+        }
+        for bits in (0..=260.0f32.to_bits()).step_by(97) {
+            same(f32::from_bits(bits));
+        }
+        for half in (0..256).map(|k| k as f32 + 0.5) {
+            for bits in half.to_bits() - 2..=half.to_bits() + 2 {
+                same(f32::from_bits(bits));
+            }
+        }
+        assert_eq!(super::round_to_u8(f32::NAN), 0);
+        assert_eq!(super::round_to_u8(f32::INFINITY), 255);
+        assert_eq!(super::round_to_u8(-0.0), 0);
+    }
 }

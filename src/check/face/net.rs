@@ -98,7 +98,9 @@ impl Net {
             return None;
         }
         let mut ops = Vec::with_capacity(nops);
-        let mut floats = Vec::new();
+        // The weights and biases, padded to whole blocks of output channels: about the
+        // file's own size (reserved once rather than grown by copying).
+        let mut floats = Vec::with_capacity(body.len() / 4 + (nops + 1) * CO * 4);
         for _ in 0..nops {
             let mut f = [0usize; 16];
             for v in &mut f {
@@ -181,9 +183,15 @@ impl Net {
             if n != expected || cout * ho * wo > slots[out] {
                 return None;
             }
-            let raw: Vec<f32> = (0..n)
-                .map(|_| words.next().map(f32::from_bits))
-                .collect::<Option<_>>()?;
+            let raw: Vec<f32> = words
+                .0
+                .by_ref()
+                .take(n)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+            if raw.len() != n {
+                return None;
+            }
             let (weights, bias) = match kind {
                 Kind::Conv | Kind::Pointwise => {
                     let taps = if kind == Kind::Conv { taps } else { cin };

@@ -315,3 +315,27 @@ fn a_search_continued_in_more_turns_finds_what_one_search_finds() {
         }
     }
 }
+
+/// The 12 MP photo without a face, decoded as `check` decodes it (a JPEG's planes, shrunk
+/// on load): no face found.
+#[test]
+fn no_face_on_the_photo_without_one() {
+    let data = std::fs::read(format!("{ROOT}/testdata/seeding-12mp-orientation6.jpg")).unwrap();
+    let header = crate::pipeline::probe::probe(&data, &crate::Limits::default()).unwrap();
+    let decoded = crate::pipeline::decode::decode_shrunk(
+        &data,
+        &header,
+        &crate::Limits::default(),
+        (640, 480),
+        Default::default(),
+    )
+    .unwrap();
+    let found = locate(
+        &mut Detector::new(),
+        decoded.picture(),
+        crate::check::Role::Face,
+        0.75,
+        &mut crate::pipeline::decode::Image8::default(),
+    );
+    assert!(found.faces.is_empty(), "{:?}", found.faces);
+}
