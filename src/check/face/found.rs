@@ -434,8 +434,8 @@ fn planes_rgb(planes: &Planes, step: usize, (ow, oh): (usize, usize), out: &mut 
 /// `roundf` that `f32::round` compiles to on a CPU without SSE4.1 (once per sample, a
 /// millisecond a picture).
 fn round_to_u8(v: f32) -> u8 {
-    if !(v > 0.0) {
-        // Zero, below it, or NaN (which `as u8` also makes 0).
+    if v.is_nan() || v <= 0.0 {
+        // NaN (which `as u8` also makes 0), zero or below.
         return 0;
     }
     if v >= 255.0 {
