@@ -7,6 +7,7 @@ mod batch;
 mod check;
 mod checked;
 mod error;
+mod input;
 mod names;
 mod pipeline;
 mod prepared;

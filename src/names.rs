@@ -12,12 +12,16 @@ use crate::{Crop, Role, Subsampling, Transport, Turn};
 /// use ekyc_preflight::Turn;
 /// let err = "sideways".parse::<Turn>().unwrap_err();
 /// assert_eq!(err.option(), "turn");
-/// assert!(err.to_string().contains("auto, clockwise"));
+/// assert_eq!(
+///     err.to_string(),
+///     "\"sideways\" is not a turn: expected one of auto, clockwise | cw, counter_clockwise | ccw, off"
+/// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseOptionError {
     option: &'static str,
     found: String,
+    /// Each value's names: its own, then the other spellings read (`clockwise | cw`).
     expected: &'static [&'static str],
 }
 
@@ -66,6 +70,17 @@ macro_rules! named {
                     $($ty::$variant => $name,)+
                 }
             }
+
+            #[doc = concat!("The name of every ", $option, " (as [`as_str`](Self::as_str) writes them), in declaration order: the list a bad name's error gives, and the command line's.")]
+            ///
+            /// ```
+            #[doc = concat!("use ekyc_preflight::", stringify!($ty), ";")]
+            #[doc = concat!("assert!(", stringify!($ty), "::NAMES.contains(&\"", $example_name, "\"));")]
+            #[doc = concat!("for name in ", stringify!($ty), "::NAMES {")]
+            #[doc = concat!("    assert_eq!(name.parse::<", stringify!($ty), ">().unwrap().as_str(), *name);")]
+            /// }
+            /// ```
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
         }
 
         impl fmt::Display for $ty {
@@ -83,7 +98,7 @@ macro_rules! named {
                     _ => Err(ParseOptionError {
                         option: $option,
                         found: text.to_owned(),
-                        expected: &[$($name),+],
+                        expected: &[$(concat!($name $(, " | ", $alias)*)),+],
                     }),
                 }
             }

@@ -420,3 +420,117 @@ fn a_reused_checker_reports_what_a_fresh_one_does() {
         assert_eq!(got, &check_with(data, &Spec::default(), &options));
     }
 }
+
+/// A reader that counts the bytes it hands out, to show how far a bounded read went.
+struct Counting<R> {
+    inner: R,
+    read: usize,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n;
+        Ok(n)
+    }
+}
+
+/// `Checker::check_path` and `check_reader` judge a file and a stream as `check` judges
+/// their bytes.
+#[test]
+fn check_path_and_reader_judge_as_check_of_the_bytes() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/phone-orientation6.jpg"
+    );
+    let bytes = std::fs::read(path).unwrap();
+    let mut checker = Checker::new(Spec::default(), options());
+    let from_bytes = checker.check(&bytes);
+    // The sample is a full-size JPEG with orientation 6: something to judge, not a refusal.
+    assert!(from_bytes.has(Rule::Orientation), "{from_bytes:?}");
+    assert_eq!(from_bytes.bytes, bytes.len());
+    let from_path = checker.check_path(path).unwrap();
+    assert_eq!(from_path, from_bytes);
+    let mut reader = Counting {
+        inner: &bytes[..],
+        read: 0,
+    };
+    let from_reader = checker.check_reader(&mut reader).unwrap();
+    assert_eq!(from_reader, from_bytes);
+    assert_eq!(reader.read, bytes.len());
+}
+
+/// A stream longer than `max_input_bytes` is read to the limit and one byte, no further,
+/// and rejected under `input_limit`; a file over it is rejected from its length.
+#[test]
+fn check_reader_and_path_stop_at_the_input_limit() {
+    let limit = 4096;
+    let spec = Spec {
+        limits: ekyc_preflight::Limits {
+            max_input_bytes: limit,
+            ..ekyc_preflight::Limits::default()
+        },
+        ..Spec::default()
+    };
+    let mut checker = Checker::new(spec, options());
+    let mut endless = Counting {
+        inner: std::io::repeat(0xFF),
+        read: 0,
+    };
+    let report = checker.check_reader(&mut endless).unwrap();
+    assert_eq!(endless.read, limit + 1);
+    assert_eq!(report.verdict, Verdict::Reject);
+    assert_eq!(report.bytes, limit + 1);
+    let f = finding(&report, Rule::InputLimit);
+    assert_eq!(f.severity, Severity::Reject);
+    assert_eq!(f.api_code, Some(ApiCode::ToolargeImage));
+    assert_eq!(f.measured, Value::Bytes(limit as u64 + 1));
+    assert_eq!(f.limit, Value::Bytes(limit as u64));
+
+    // Exactly at the limit is read and judged on its content (not an image).
+    let at_limit = checker.check_reader(&vec![0u8; limit][..]).unwrap();
+    assert!(!at_limit.has(Rule::InputLimit), "{at_limit:?}");
+    assert!(at_limit.has(Rule::Format), "{at_limit:?}");
+
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/phone-orientation6.jpg"
+    );
+    let length = std::fs::metadata(path).unwrap().len();
+    assert!(length > limit as u64);
+    let report = checker.check_path(path).unwrap();
+    assert_eq!(report.bytes as u64, length);
+    assert_eq!(
+        finding(&report, Rule::InputLimit).measured,
+        Value::Bytes(length)
+    );
+    assert_eq!(report.verdict, Verdict::Reject);
+
+    // A device that never ends is read as a stream, bounded the same way.
+    let zero = std::path::Path::new("/dev/zero");
+    if zero.exists() {
+        let report = checker.check_path(zero).unwrap();
+        assert_eq!(report.bytes, limit + 1);
+        assert!(report.has(Rule::InputLimit));
+    } else {
+        eprintln!("skipping the /dev/zero case: no /dev/zero here");
+    }
+}
+
+/// A path that cannot be read is an I/O error, not a report; so is a failing reader.
+#[test]
+fn check_path_and_reader_report_io_errors() {
+    let mut checker = Checker::default();
+    let err = checker
+        .check_path(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/no-such.jpg"))
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    struct Failing;
+    impl std::io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("connection reset"))
+        }
+    }
+    let err = checker.check_reader(Failing).unwrap_err();
+    assert_eq!(err.to_string(), "connection reset");
+}

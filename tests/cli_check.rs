@@ -154,3 +154,41 @@ fn turning_off_makes_a_landscape_picture_a_reject() {
         stdout(&out)
     );
 }
+
+/// `--transport` takes the library's names (`Transport::NAMES`), each reaching the
+/// options: a 0.9 MB file is over the Base64 transport's 0.6 MB (`file_size`) and within
+/// the URL one's 1 MB. A bad value is a usage error listing the names.
+#[test]
+fn transport_takes_the_library_names() {
+    let d = dir("transport");
+    let big = d.join("noise.png");
+    let png = common::png(common::noise_rgb(480, 640, 3));
+    assert!((600_000..1_000_000).contains(&png.len()), "{}", png.len());
+    std::fs::write(&big, png).unwrap();
+    let mut over = Vec::new();
+    for value in ekyc_preflight::Transport::NAMES {
+        let out = run(&[
+            "--no-analysis",
+            "--json",
+            "--transport",
+            value,
+            big.to_str().unwrap(),
+        ]);
+        assert_ne!(out.status.code(), Some(2), "{value}: {out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v[0]["outcome"], "checked", "{v}");
+        let rules: Vec<_> = v[0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].clone())
+            .collect();
+        over.push((*value, rules.contains(&"file_size".into())));
+    }
+    assert_eq!(over, [("base64", true), ("url", false)]);
+    let out = run(&["--transport", "pigeon", big.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expected one of base64, url"), "{err}");
+    assert!(out.stdout.is_empty());
+}

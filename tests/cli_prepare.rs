@@ -181,3 +181,76 @@ fn a_directory_is_prepared_in_parallel_with_per_file_results() {
     let err = String::from_utf8(run.stderr).unwrap();
     assert!(err.contains("prepared 2 of 3"), "{err}");
 }
+
+/// `--turn`, `--crop` and `--role` take the library's names (`Turn::NAMES`, …) and the
+/// short spellings the command always took (`cw`, `ccw`), each reaching the spec: a
+/// landscape picture turned `cw` and `clockwise` gives the same bytes, `ccw` other ones.
+#[test]
+fn option_values_are_the_library_names() {
+    use ekyc_preflight::{Crop, Role, Turn};
+    let landscape = tmp("names-landscape.png");
+    std::fs::write(&landscape, common::png(common::photo_rgb(1000, 750))).unwrap();
+    let prepare = |flag: &str, value: &str, out: &PathBuf| {
+        bin()
+            .args(["prepare", "--no-faces", "--json", flag, value, "-o"])
+            .arg(out)
+            .arg(&landscape)
+            .output()
+            .unwrap()
+    };
+    let mut turned = std::collections::HashMap::new();
+    for value in Turn::NAMES.iter().chain(&["cw", "ccw"]) {
+        let out = tmp(&format!("names-turn-{value}.jpg"));
+        let run = prepare("--turn", value, &out);
+        if *value == "off" {
+            assert_eq!(run.status.code(), Some(1), "{run:?}");
+            assert!(String::from_utf8_lossy(&run.stderr).contains("portrait"));
+            continue;
+        }
+        assert_eq!(run.status.code(), Some(0), "--turn {value}: {run:?}");
+        let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+        turned.insert(*value, (v["turned"].clone(), std::fs::read(&out).unwrap()));
+    }
+    assert_eq!(turned["cw"], turned["clockwise"]);
+    assert_eq!(turned["auto"], turned["clockwise"], "no face: as cw");
+    assert_eq!(turned["ccw"], turned["counter_clockwise"]);
+    assert_eq!(turned["cw"].0, "clockwise");
+    assert_eq!(turned["ccw"].0, "counter_clockwise");
+    assert_ne!(turned["cw"].1, turned["ccw"].1);
+    for (flag, names) in [("--crop", Crop::NAMES), ("--role", Role::NAMES)] {
+        for value in names {
+            let out = tmp(&format!("names{flag}-{value}.jpg"));
+            let run = prepare(flag, value, &out);
+            assert_eq!(run.status.code(), Some(0), "{flag} {value}: {run:?}");
+        }
+    }
+}
+
+/// A value no option enum reads is a usage error (exit 2, nothing written) whose message
+/// lists every name the option takes.
+#[test]
+fn a_bad_option_value_lists_the_names() {
+    for (flag, names) in [
+        (
+            "--turn",
+            ["auto", "clockwise | cw", "counter_clockwise | ccw", "off"].as_slice(),
+        ),
+        ("--crop", ["none", "face"].as_slice()),
+        ("--role", ["face", "id"].as_slice()),
+    ] {
+        let out = tmp(&format!("bad{flag}.jpg"));
+        let run = bin()
+            .args(["prepare", flag, "sideways", "-o"])
+            .arg(&out)
+            .arg(sample())
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{flag}: {run:?}");
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert!(err.contains(flag) && err.contains("\"sideways\""), "{err}");
+        let listed = format!("expected one of {}", names.join(", "));
+        assert!(err.contains(&listed), "{flag}: {err}");
+        assert!(run.stdout.is_empty());
+        assert!(!out.exists());
+    }
+}

@@ -5,6 +5,7 @@ mod analysis;
 pub(crate) mod face;
 mod file;
 mod findings;
+mod input;
 mod options;
 mod picture;
 mod quality;

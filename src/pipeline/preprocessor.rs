@@ -1,7 +1,5 @@
 //! The pipeline: sniff → probe → decode → plan → resize → orient → encode → re-check.
 
-use std::io::Read as _;
-
 use fast_image_resize::Resizer;
 
 use crate::pipeline::colour::{planes_to_rgb, ToSrgb};
@@ -153,18 +151,8 @@ impl Preprocessor {
     /// # Ok::<(), ReadError>(())
     /// ```
     pub fn prepare_reader(&mut self, reader: impl std::io::Read) -> Result<Prepared, ReadError> {
-        let limit = self.spec.limits.max_input_bytes;
-        let mut data = Vec::new();
-        reader
-            .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
-            .read_to_end(&mut data)
-            .map_err(ReadError::Io)?;
-        if data.len() > limit {
-            return Err(ReadError::Prepare(Error::InputTooLarge {
-                bytes: data.len(),
-                limit,
-            }));
-        }
+        let data = crate::input::read_bounded(reader, self.spec.limits.max_input_bytes, 0)
+            .map_err(ReadError::Io)??;
         self.prepare(&data).map_err(ReadError::Prepare)
     }
 
@@ -184,18 +172,9 @@ impl Preprocessor {
         &mut self,
         path: impl AsRef<std::path::Path>,
     ) -> Result<Prepared, ReadError> {
-        let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-        let limit = self.spec.limits.max_input_bytes;
-        if let Ok(meta) = file.metadata()
-            && meta.is_file()
-            && meta.len() > u64::try_from(limit).unwrap_or(u64::MAX)
-        {
-            return Err(ReadError::Prepare(Error::InputTooLarge {
-                bytes: usize::try_from(meta.len()).unwrap_or(usize::MAX),
-                limit,
-            }));
-        }
-        self.prepare_reader(file)
+        let data = crate::input::read_path_bounded(path.as_ref(), self.spec.limits.max_input_bytes)
+            .map_err(ReadError::Io)??;
+        self.prepare(&data).map_err(ReadError::Prepare)
     }
 
     /// Gives back the memory kept from earlier pictures (decoded planes, resized and

@@ -9,6 +9,7 @@ use crate::batch::{self, Event};
 use crate::common::{
     exit, expand_inputs, progress, say, with_input, BatchArgs, JsonArray, SpecArgs,
 };
+use crate::names::Names;
 
 /// Arguments of `ekyc-preflight check`.
 #[derive(Debug, clap::Args)]
@@ -22,8 +23,10 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     json: bool,
     /// How the image will be sent, which sets the size limits.
-    #[arg(long, value_enum, default_value_t = TransportArg::Base64)]
-    transport: TransportArg,
+    /// `base64`: as Base64 text in the form body (file ≤ 0.6 MB, Base64 and form field
+    /// ≤ 1 MB); `url`: by URL (file ≤ 1 MB).
+    #[arg(long, value_parser = Names::<Transport>::new(), default_value_t = Transport::Base64)]
+    transport: Transport,
     /// Only read the header: no decoding, so no blur, exposure or contrast findings.
     #[arg(long)]
     no_analysis: bool,
@@ -31,14 +34,6 @@ pub(crate) struct CheckArgs {
     batch: BatchArgs,
     #[command(flatten)]
     spec: SpecArgs,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum TransportArg {
-    /// As Base64 text in the form body: file ≤ 0.6 MB, Base64 and form field ≤ 1 MB.
-    Base64,
-    /// By URL: file ≤ 1 MB.
-    Url,
 }
 
 /// One entry of the JSON array, fields in this order.
@@ -81,10 +76,7 @@ pub(crate) fn run(args: CheckArgs) -> i32 {
         return exit::USAGE_OR_IO;
     }
     let options = args.spec.check_options(CheckOptions {
-        transport: match args.transport {
-            TransportArg::Base64 => Transport::Base64,
-            TransportArg::Url => Transport::Url,
-        },
+        transport: args.transport,
         analyse: !args.no_analysis,
         ..CheckOptions::default()
     });

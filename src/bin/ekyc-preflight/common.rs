@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use ekyc_preflight::{CheckOptions, Crop, Role, Spec, Turn};
 
+use crate::names::Names;
+
 /// Exit codes, as the command-line contract spells them.
 pub(crate) mod exit {
     use std::path::Path;
@@ -38,19 +40,20 @@ pub(crate) struct SpecArgs {
     upscale: bool,
     /// How to turn the picture: `auto` turns the largest face upright (an upright face in
     /// a landscape picture is cropped to a portrait window around it; with no face, as
-    /// `cw`); the others turn a landscape picture by its aspect ratio alone.
-    #[arg(long, value_enum, default_value_t = TurnArg::Auto)]
-    turn: TurnArg,
+    /// `cw`); `clockwise` (`cw`) and `counter_clockwise` (`ccw`) turn a landscape picture
+    /// by its aspect ratio alone; `off` refuses landscape pictures.
+    #[arg(long, value_parser = Names::<Turn>::new(), default_value_t = Turn::Auto)]
+    turn: Turn,
     /// Crop: `face` keeps a portrait window around the largest face, as tight as the
     /// size bounds allow without enlarging (the document recommends a face over 60% of
     /// the image).
-    #[arg(long, value_enum, default_value_t = CropArg::None)]
-    crop: CropArg,
+    #[arg(long, value_parser = Names::<Crop>::new(), default_value_t = Crop::None)]
+    crop: Crop,
     /// Which image of the EkycVerify call this is: `face` (a selfie) or `id` (the
     /// certificate, whose portrait is small: looked for with the small-face detector and
     /// not asked to fill the picture).
-    #[arg(long, value_enum, default_value_t = RoleArg::Face)]
-    role: RoleArg,
+    #[arg(long, value_parser = Names::<Role>::new(), default_value_t = Role::Face)]
+    role: Role,
     /// Do not look for faces: no face rules (for pictures that are not of a person).
     #[arg(long)]
     no_faces: bool,
@@ -129,42 +132,11 @@ pub(crate) fn parse_bytes(text: &str) -> Result<usize, String> {
     usize::try_from(bytes).map_err(|_| too_big())
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum TurnArg {
-    /// By the largest face (the default).
-    Auto,
-    /// Clockwise.
-    Cw,
-    /// Counter-clockwise.
-    Ccw,
-    /// Never: refuse landscape pictures.
-    Off,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum CropArg {
-    /// Keep the whole picture.
-    None,
-    /// A portrait window around the largest face.
-    Face,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum RoleArg {
-    /// The face image (a selfie).
-    Face,
-    /// The certificate image (an ID document).
-    Id,
-}
-
 impl SpecArgs {
     /// `options` with the face flags applied.
     pub(crate) fn check_options(&self, options: CheckOptions) -> CheckOptions {
         CheckOptions {
-            role: match self.role {
-                RoleArg::Face => Role::Face,
-                RoleArg::Id => Role::Id,
-            },
+            role: self.role,
             detect_faces: !self.no_faces,
             ..options
         }
@@ -174,16 +146,8 @@ impl SpecArgs {
         let d = Spec::default();
         Spec {
             upscale: self.upscale,
-            turn: match self.turn {
-                TurnArg::Auto => Turn::Auto,
-                TurnArg::Cw => Turn::Clockwise,
-                TurnArg::Ccw => Turn::CounterClockwise,
-                TurnArg::Off => Turn::Off,
-            },
-            crop: match self.crop {
-                CropArg::None => Crop::None,
-                CropArg::Face => Crop::Face,
-            },
+            turn: self.turn,
+            crop: self.crop,
             max_bytes: self.max_bytes.unwrap_or(d.max_bytes),
             ..d
         }

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 mod batch;
 mod check;
 mod common;
+mod names;
 mod output;
 mod prepare;
 mod request;
