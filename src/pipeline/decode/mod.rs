@@ -7,6 +7,7 @@ mod huffman;
 mod idct;
 mod jpeg;
 mod progressive;
+mod webp;
 
 pub(crate) use crate::pipeline::pixels::{Decoded, Image8, Picture, Planes};
 
@@ -75,7 +76,9 @@ pub(crate) fn decode_shrunk(
                 .map(Decoded::Rgb)
         }
         Some(_) => decode(data, header, limits).map(Decoded::Rgb),
-        None if header.format == Format::WebP => decode(data, header, limits).map(Decoded::Rgb),
+        None if header.format == Format::WebP => {
+            webp::decode_webp(data, header, limits, (min_width, min_height)).map(Decoded::Rgb)
+        }
         None if matches!(header.format, Format::Heif | Format::Avif) => {
             decode(data, header, limits).map(Decoded::Rgb)
         }
