@@ -6,6 +6,7 @@ pub(crate) mod heif;
 mod huffman;
 mod idct;
 mod jpeg;
+mod nclx;
 mod progressive;
 mod webp;
 

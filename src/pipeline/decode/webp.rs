@@ -37,7 +37,8 @@ pub(super) fn decode_webp(
 
 /// The size, in the stored orientation, that keeps the picture's shape and is at least
 /// `min` on both sides: the stored size itself when that is no larger.
-pub(crate) fn scaled_size((width, height): (u32, u32), (min_w, min_h): (u32, u32)) -> (u32, u32) {
+#[cfg(any(test, feature = "libwebp"))]
+fn scaled_size((width, height): (u32, u32), (min_w, min_h): (u32, u32)) -> (u32, u32) {
     let (w, h) = (u64::from(width), u64::from(height));
     let (mw, mh) = (u64::from(min_w.max(1)), u64::from(min_h.max(1)));
     // The side whose ratio to its minimum is smaller binds: w/mw < h/mh.
