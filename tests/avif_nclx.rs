@@ -39,7 +39,11 @@ fn avifenc(png_bytes: &[u8], args: &[&str]) -> Vec<u8> {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "avifenc: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "avifenc: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let file = std::fs::read(&out).unwrap();
     std::fs::remove_file(&src).ok();
     std::fs::remove_file(&out).ok();
@@ -87,7 +91,11 @@ fn judge(file: &[u8], primaries: u16, transfer: u16) -> Decoded {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "avifdec: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "avifdec: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let ppm = tools::python(
         TO_SRGB,
         [
@@ -125,8 +133,20 @@ fn wide_gamut_nclx_is_brought_to_srgb() {
     let spec = quarter_spec();
     let photo = picture();
     for (name, primaries, transfer, matrix, extra) in [
-        ("Display P3, sRGB curve, BT.601, full", 12, 13, 6, &["-r", "full"][..]),
-        ("Display P3, sRGB curve, BT.709, limited", 12, 13, 1, &["-r", "limited"][..]),
+        (
+            "Display P3, sRGB curve, BT.601, full",
+            12,
+            13,
+            6,
+            &["-r", "full"][..],
+        ),
+        (
+            "Display P3, sRGB curve, BT.709, limited",
+            12,
+            13,
+            1,
+            &["-r", "limited"][..],
+        ),
         (
             "BT.2020, BT.2020 curve, BT.2020 matrix, limited, 10-bit",
             9,
@@ -134,7 +154,13 @@ fn wide_gamut_nclx_is_brought_to_srgb() {
             9,
             &["-r", "limited", "-d", "10"][..],
         ),
-        ("BT.709 primaries, BT.709 curve, full", 1, 1, 6, &["-r", "full"][..]),
+        (
+            "BT.709 primaries, BT.709 curve, full",
+            1,
+            1,
+            6,
+            &["-r", "full"][..],
+        ),
     ] {
         let cicp = format!("{primaries}/{transfer}/{matrix}");
         let mut args = vec!["--cicp", &cicp, "-y", "444", "--min", "0", "--max", "4"];
@@ -142,12 +168,19 @@ fn wide_gamut_nclx_is_brought_to_srgb() {
         let file = avifenc(&photo, &args);
         let ours = prepare_converted(name, &file, &spec, Format::Avif);
         let want = judge(&file, primaries, transfer);
-        assert_eq!((ours.width, ours.height), (want.width, want.height), "{name}");
+        assert_eq!(
+            (ours.width, ours.height),
+            (want.width, want.height),
+            "{name}"
+        );
         let db = psnr(&ours.rgb, &want.rgb);
         let untouched = psnr(&ours.rgb, &judge(&file, 0, 0).rgb);
         eprintln!("{name}: {db:.1} dB against the conversion, {untouched:.1} dB unconverted");
         assert!(db >= SAME_PICTURE_DB, "{name}: {db:.1} dB");
-        assert!(untouched < db - 3.0, "{name}: unconverted {untouched:.1} dB");
+        assert!(
+            untouched < db - 3.0,
+            "{name}: unconverted {untouched:.1} dB"
+        );
     }
 }
 
@@ -157,7 +190,10 @@ fn srgb_nclx_is_left_alone() {
         return;
     }
     let spec = quarter_spec();
-    let file = avifenc(&picture(), &["--cicp", "1/13/6", "-y", "444", "--min", "0", "--max", "4"]);
+    let file = avifenc(
+        &picture(),
+        &["--cicp", "1/13/6", "-y", "444", "--min", "0", "--max", "4"],
+    );
     let ours = prepare_converted("sRGB nclx", &file, &spec, Format::Avif);
     let db = psnr(&ours.rgb, &judge(&file, 0, 0).rgb);
     assert!(db >= SAME_PICTURE_DB, "{db:.1} dB");
@@ -170,11 +206,17 @@ fn hdr_transfers_are_refused_with_a_typed_error() {
     }
     let spec: Spec = quarter_spec();
     for (name, cicp) in [("PQ", "9/16/9"), ("HLG", "9/18/9")] {
-        let file = avifenc(&picture(), &["--cicp", cicp, "-d", "10", "--min", "0", "--max", "10"]);
+        let file = avifenc(
+            &picture(),
+            &["--cicp", cicp, "-d", "10", "--min", "0", "--max", "10"],
+        );
         let e = ekyc_preflight::Preprocessor::new(spec)
             .prepare(&file)
             .expect_err(name);
-        assert!(matches!(e, Error::UnsupportedFormat { .. }), "{name}: {e:?}");
+        assert!(
+            matches!(e, Error::UnsupportedFormat { .. }),
+            "{name}: {e:?}"
+        );
         assert!(e.to_string().contains("HDR"), "{name}: {e}");
         assert_eq!(e.rule(), Rule::Format, "{name}");
         let report = check_with(&file, &spec, &CheckOptions::default());

@@ -542,13 +542,11 @@ fn read_ipma<'a>(
                     entry.ispe = Some((w, h));
                 }
                 b"irot" => entry.irot = body.first().map_or(0, |a| a & 3),
-                b"colr" => {
-                    match (body.get(..4), body.get(4..)) {
-                        (Some(b"prof" | b"rICC"), Some(icc)) => entry.icc = Some(icc),
-                        (Some(b"nclx"), Some(codes)) => entry.nclx = super::nclx::Nclx::read(codes),
-                        _ => {}
-                    }
-                }
+                b"colr" => match (body.get(..4), body.get(4..)) {
+                    (Some(b"prof" | b"rICC"), Some(icc)) => entry.icc = Some(icc),
+                    (Some(b"nclx"), Some(codes)) => entry.nclx = super::nclx::Nclx::read(codes),
+                    _ => {}
+                },
                 b"pixi" => {
                     let channels = usize::from(*body.get(4).unwrap_or(&0));
                     let max = body.iter().skip(5).take(channels).max().copied();

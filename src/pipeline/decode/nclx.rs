@@ -129,7 +129,10 @@ mod tests {
                 full_range: true
             })
         );
-        assert_eq!(Nclx::read(&[0, 9, 0, 14, 0, 9, 0x7F]).map(|n| n.full_range), Some(false));
+        assert_eq!(
+            Nclx::read(&[0, 9, 0, 14, 0, 9, 0x7F]).map(|n| n.full_range),
+            Some(false)
+        );
         assert_eq!(Nclx::read(&[0, 1, 0, 13, 0, 6]), None);
     }
 
