@@ -78,7 +78,19 @@ pub(crate) fn decode_shrunk(
         }
         Some(_) => decode(data, header, limits).map(Decoded::Rgb),
         None if header.format == Format::WebP => {
-            webp::decode_webp(data, header, limits, (min_width, min_height)).map(Decoded::Rgb)
+            match webp::decode_scaled(data, header, limits, (min_width, min_height)) {
+                Some(scaled) => scaled.map(|mut s| {
+                    if s.alpha {
+                        composite_onto_white(&mut s.pixels);
+                    }
+                    Decoded::Rgb(Image8 {
+                        pixels: s.pixels,
+                        width: s.width,
+                        height: s.height,
+                    })
+                }),
+                None => decode(data, header, limits).map(Decoded::Rgb),
+            }
         }
         None if matches!(header.format, Format::Heif | Format::Avif) => {
             decode(data, header, limits).map(Decoded::Rgb)

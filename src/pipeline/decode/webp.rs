@@ -10,28 +10,34 @@
 //! (libwebp has no scaled decoding for them) go to `image-webp`, which gives the first
 //! frame.
 
-#[cfg(feature = "libwebp")]
-use super::composite_onto_white;
-use super::Image8;
 use crate::pipeline::header::Header;
 use crate::{Error, Limits};
 
-/// Decodes a probed WebP at least `min` (width, height) large where libwebp is built in
-/// (feature `libwebp`), at full size through `image-webp` otherwise.
-pub(super) fn decode_webp(
+/// A picture libwebp decoded: RGB, or RGBA when `alpha` (for the caller to composite).
+pub(super) struct Scaled {
+    pub(super) pixels: Vec<u8>,
+    pub(super) width: u32,
+    pub(super) height: u32,
+    pub(super) alpha: bool,
+}
+
+/// Decodes a probed still WebP at least `min` (width, height) large through libwebp
+/// (feature `libwebp`); `None` where the caller's full-size decoder (`image-webp`) is to
+/// read it: a build without the feature, or an animation.
+pub(super) fn decode_scaled(
     data: &[u8],
     header: &Header,
     limits: &Limits,
     min: (u32, u32),
-) -> Result<Image8, Error> {
+) -> Option<Result<Scaled, Error>> {
     #[cfg(feature = "libwebp")]
     {
         decode_libwebp(data, header, limits, min)
     }
     #[cfg(not(feature = "libwebp"))]
     {
-        let _ = min;
-        super::decode(data, header, limits)
+        let _ = (data, header, limits, min);
+        None
     }
 }
 
@@ -61,14 +67,30 @@ fn decode_libwebp(
     header: &Header,
     limits: &Limits,
     min: (u32, u32),
-) -> Result<Image8, Error> {
+) -> Option<Result<Scaled, Error>> {
     let f = header.format.as_str();
     let corrupt = |reason: String| Error::Corrupt { format: f, reason };
-    let decoder = webpx::Decoder::new(data).map_err(|e| corrupt(e.to_string()))?;
+    let decoder = match webpx::Decoder::new(data) {
+        Ok(d) => d,
+        Err(e) => return Some(Err(corrupt(e.to_string()))),
+    };
     let info = decoder.info();
     if info.has_animation {
-        return super::decode(data, header, limits);
+        return None;
     }
+    Some(decode_still(decoder, header, limits, min))
+}
+
+#[cfg(feature = "libwebp")]
+fn decode_still(
+    decoder: webpx::Decoder<'_>,
+    header: &Header,
+    limits: &Limits,
+    min: (u32, u32),
+) -> Result<Scaled, Error> {
+    let f = header.format.as_str();
+    let corrupt = |reason: String| Error::Corrupt { format: f, reason };
+    let info = decoder.info();
     if (info.width, info.height) != (header.width, header.height) {
         return Err(corrupt(format!(
             "the bitstream is {}x{}, the header says {}x{}",
@@ -92,7 +114,7 @@ fn decode_libwebp(
     } else {
         decoder.decode_rgb_raw()
     };
-    let (mut pixels, w, h) = decoded.map_err(|e| match e.error() {
+    let (pixels, w, h) = decoded.map_err(|e| match e.error() {
         webpx::Error::LimitExceeded(_) => Error::MemoryLimit {
             needed: header.decode_bytes(),
             limit: limits.max_alloc,
@@ -106,13 +128,11 @@ fn decode_libwebp(
             pixels.len()
         )));
     }
-    if alpha {
-        composite_onto_white(&mut pixels);
-    }
-    Ok(Image8 {
+    Ok(Scaled {
         pixels,
         width,
         height,
+        alpha,
     })
 }
 
