@@ -16,7 +16,8 @@
 //! inside is informative only (ISO/IEC 23008-12, 6.5.10: a reader ignores it), so the
 //! header reports the picture as displayed, upright, with [`Orientation::Normal`].
 //! Colour: the `colr` property's ICC profile (`prof`, `rICC`) goes to the colour stage
-//! like a JPEG's; an `nclx` one of sRGB/BT.709 primaries needs nothing.
+//! like a JPEG's; an `nclx` one's codes become a profile for it (`nclx.rs`), unless they
+//! are sRGB's.
 //!
 //! Reduced-size decoding: neither HEVC nor AV1 decodes at a fraction of its size (no
 //! DCT-domain scaling as in JPEG), so a HEIF is decoded whole and resized.
@@ -143,6 +144,7 @@ struct Props<'a> {
     ispe: Option<(u32, u32)>,
     irot: u8,
     icc: Option<&'a [u8]>,
+    nclx: Option<super::nclx::Nclx>,
     bits: u8,
     alpha_aux: bool,
 }
@@ -359,6 +361,14 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> 
     if p.irot % 2 == 1 {
         std::mem::swap(&mut width, &mut height);
     }
+    // A profile the file carries comes first; else the `nclx` codes' (PQ and HLG refused).
+    let icc = match p.icc.filter(|icc| icc.len() <= MAX_ICC_BYTES) {
+        Some(icc) => Some(icc.to_vec()),
+        None => match p.nclx {
+            Some(nclx) => nclx.profile(format)?,
+            None => None,
+        },
+    };
     let exif = match exif_item.and_then(|id| items.get(&id)) {
         Some(e) => item_data(f, data, idat, e).ok(),
         None => None,
@@ -372,10 +382,7 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> 
         channels: if alpha { 4 } else { 3 },
         bytes_per_sample: if bits > 8 { 2 } else { 1 },
         jpeg: None,
-        icc: p
-            .icc
-            .filter(|icc| icc.len() <= MAX_ICC_BYTES)
-            .map(<[u8]>::to_vec),
+        icc,
     })
 }
 
@@ -535,11 +542,11 @@ fn read_ipma<'a>(
                     entry.ispe = Some((w, h));
                 }
                 b"irot" => entry.irot = body.first().map_or(0, |a| a & 3),
-                b"colr" => {
-                    if let (Some(b"prof" | b"rICC"), Some(icc)) = (body.get(..4), body.get(4..)) {
-                        entry.icc = Some(icc);
-                    }
-                }
+                b"colr" => match (body.get(..4), body.get(4..)) {
+                    (Some(b"prof" | b"rICC"), Some(icc)) => entry.icc = Some(icc),
+                    (Some(b"nclx"), Some(codes)) => entry.nclx = super::nclx::Nclx::read(codes),
+                    _ => {}
+                },
                 b"pixi" => {
                     let channels = usize::from(*body.get(4).unwrap_or(&0));
                     let max = body.iter().skip(5).take(channels).max().copied();

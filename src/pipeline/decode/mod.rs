@@ -6,7 +6,9 @@ pub(crate) mod heif;
 mod huffman;
 mod idct;
 mod jpeg;
+mod nclx;
 mod progressive;
+mod webp;
 
 pub(crate) use crate::pipeline::pixels::{Decoded, Image8, Picture, Planes};
 
@@ -75,7 +77,21 @@ pub(crate) fn decode_shrunk(
                 .map(Decoded::Rgb)
         }
         Some(_) => decode(data, header, limits).map(Decoded::Rgb),
-        None if header.format == Format::WebP => decode(data, header, limits).map(Decoded::Rgb),
+        None if header.format == Format::WebP => {
+            match webp::decode_scaled(data, header, limits, (min_width, min_height)) {
+                Some(scaled) => scaled.map(|mut s| {
+                    if s.alpha {
+                        composite_onto_white(&mut s.pixels);
+                    }
+                    Decoded::Rgb(Image8 {
+                        pixels: s.pixels,
+                        width: s.width,
+                        height: s.height,
+                    })
+                }),
+                None => decode(data, header, limits).map(Decoded::Rgb),
+            }
+        }
         None if matches!(header.format, Format::Heif | Format::Avif) => {
             decode(data, header, limits).map(Decoded::Rgb)
         }
