@@ -34,28 +34,6 @@ fn prepare(name: &str, file: &[u8]) -> Decoded {
     prepare_converted(name, file, &spec(), Format::Avif)
 }
 
-/// `avifenc` of a PNG with these options.
-fn avifenc(png_bytes: &[u8], args: &[&str]) -> Vec<u8> {
-    let src = scratch("src.png");
-    let out = scratch("out.avif");
-    std::fs::write(&src, png_bytes).unwrap();
-    let o = Command::new("avifenc")
-        .args(args)
-        .arg(&src)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "avifenc: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let file = std::fs::read(&out).unwrap();
-    std::fs::remove_file(&src).ok();
-    std::fs::remove_file(&out).ok();
-    file
-}
-
 /// `avifdec`'s 8-bit decode of `file`, as stored (no transforms), alpha on white.
 fn avifdec(file: &[u8]) -> Decoded {
     let input = scratch("in.avif");

@@ -28,28 +28,6 @@ fn tools() -> bool {
         && tools::pillow("import numpy", "numpy (pip install numpy)")
 }
 
-/// `avifenc` of `png_bytes` with these options.
-fn avifenc(png_bytes: &[u8], args: &[&str]) -> Vec<u8> {
-    let src = scratch("nclx-src.png");
-    let out = scratch("nclx-out.avif");
-    std::fs::write(&src, png_bytes).unwrap();
-    let o = Command::new("avifenc")
-        .args(args)
-        .arg(&src)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "avifenc: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let file = std::fs::read(&out).unwrap();
-    std::fs::remove_file(&src).ok();
-    std::fs::remove_file(&out).ok();
-    file
-}
-
 /// `avifdec`'s 8-bit RGB of `file` (matrix and range applied, primaries and transfer
 /// not), then, unless `primaries` is 0, numpy's conversion of it from those primaries
 /// and that transfer to sRGB, as PPM.
