@@ -68,10 +68,7 @@ impl Frac {
         }
         let x = fit(self.n.checked_mul(b.d))?;
         let y = fit(b.n.checked_mul(self.d))?;
-        Frac::new(
-            fit(x.checked_add(sign * y))?,
-            fit(self.d.checked_mul(b.d))?,
-        )
+        Frac::new(fit(x.checked_add(sign * y))?, fit(self.d.checked_mul(b.d))?)
     }
 
     fn plus(self, b: Frac) -> Result<Frac, String> {
@@ -230,7 +227,10 @@ mod tests {
     #[test]
     fn heif_clap_centred_and_offset_crops() {
         // libheif's own encoder: the top-left w×h of a padded picture.
-        assert_eq!(crop([181, 1, 243, 1, -1, 2, -1, 2], 182, 244), Ok((181, 243)));
+        assert_eq!(
+            crop([181, 1, 243, 1, -1, 2, -1, 2], 182, 244),
+            Ok((181, 243))
+        );
         assert_eq!(crop([100, 1, 50, 1, 0, 1, 0, 1], 180, 240), Ok((100, 50)));
         assert_eq!(crop([101, 1, 51, 1, 7, 2, -9, 2], 180, 240), Ok((101, 51)));
         // A fractional width: right = round(w − 1 + left).
@@ -250,7 +250,7 @@ mod tests {
         let e = crop([4, 1, 4, 1, 1, 1, 1, 1], 5, 5).unwrap_err();
         assert!(e.contains("columns 1 to 4 and rows 2 to 5"), "{e}");
         // Negative halves truncate towards zero (C), not down: −0.5 is column 0.
-        let c = Clap::read(&clap([4, 1, 4, 1, -1, 1, -1, 1], )).unwrap();
+        let c = Clap::read(&clap([4, 1, 4, 1, -1, 1, -1, 1])).unwrap();
         assert_eq!(c.edges(5, 5), Ok([0, 3, 0, 3]));
     }
 
@@ -282,7 +282,17 @@ mod tests {
 
     #[test]
     fn heif_clap_never_panics_on_extreme_terms() {
-        let extremes = [0, 1, 2, -1, 0x10000, 0x10001, 0x7FFF_FFFF, -0x8000_0000, 0xFFFF_FFFF];
+        let extremes = [
+            0,
+            1,
+            2,
+            -1,
+            0x10000,
+            0x10001,
+            0x7FFF_FFFF,
+            -0x8000_0000,
+            0xFFFF_FFFF,
+        ];
         for a in extremes {
             for b in extremes {
                 let v = [a, b, a, b, a, b, b, a];
