@@ -199,3 +199,119 @@ fn huge_and_lying_canvases_and_deep_grids_are_refused_from_the_header() {
     assert_eq!(e.rule(), Rule::Readable, "{e}");
     assert!(e.to_string().contains("deep"), "{e}");
 }
+
+/// The clean aperture `clap` asks for a `w` × `h` crop at (`left`, `top`) of a `width`
+/// × `height` picture: its eight terms, centre offsets in halves.
+fn clap_terms(width: u32, height: u32, left: u32, top: u32, w: u32, h: u32) -> Vec<String> {
+    let off = |start: u32, size: u32, whole: u32| i64::from(2 * start + size) - i64::from(whole);
+    let mut args = vec!["--clap".to_owned()];
+    for v in [
+        i64::from(w),
+        1,
+        i64::from(h),
+        1,
+        off(left, w, width),
+        2,
+        off(top, h, height),
+        2,
+    ] {
+        args.push(v.to_string());
+    }
+    args
+}
+
+fn cropped(d: &Decoded, left: u32, top: u32, w: u32, h: u32) -> Decoded {
+    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+    for y in top..top + h {
+        let row = 3 * (y * d.width + left) as usize;
+        rgb.extend_from_slice(&d.rgb[row..row + 3 * w as usize]);
+    }
+    Decoded {
+        width: w,
+        height: h,
+        rgb,
+    }
+}
+
+#[test]
+fn clap_crops_are_honoured_before_irot_and_imir() {
+    if !tools() {
+        return;
+    }
+    // (tile, irot, imir, crop left, top, width, height) of the stored picture: odd sizes
+    // and offsets, edges touched, with and without a turn, one coded item and a grid.
+    let cases = [
+        (0, -1, -1, 13, 27, 151, 201),
+        (0, 1, -1, 50, 0, 201, 151),
+        (0, 3, 0, 41, 33, 177, 133),
+        (64, 3, -1, 61, 51, 199, 149),
+        (64, 0, 1, 0, 3, 163, 257),
+    ];
+    for (tile, irot, imir, left, top, w, h) in cases {
+        // Stored landscape when turned a quarter, so that it is displayed portrait.
+        let (sw, sh) = if irot % 2 == 1 {
+            (260, 200)
+        } else {
+            (200, 260)
+        };
+        let photo = photo_rgb(sw, sh);
+        let name = format!("clap {w}x{h} at {left},{top}, tile {tile}, irot {irot}, imir {imir}");
+        let clap = clap_terms(sw, sh, left, top, w, h);
+        let file = mux(&png(photo.clone()), tile, false, irot, imir, &clap);
+        let ours = prepare(&name, &file);
+        assert_close(&name, &ours, &heif_convert(&file, None, false));
+        let truth = transform(&cropped(&decoded(&photo), left, top, w, h), irot, imir);
+        assert_close(&format!("{name}, source"), &ours, &truth);
+        let report = check_with(&file, &spec(), &CheckOptions::default());
+        let size = report.size.map(|s| (s.width, s.height));
+        assert_eq!(size, Some((truth.width, truth.height)), "{name}");
+    }
+    // Fractional terms: the size is libheif's rounding (151.5 × 200.5, offsets 5/3 and
+    // −7/4), judged by heif-convert alone.
+    let terms = ["303", "2", "401", "2", "5", "3", "-7", "4"];
+    let mut clap = vec!["--clap".to_owned()];
+    clap.extend(terms.iter().map(|t| t.to_string()));
+    let file = mux(&png(photo_rgb(200, 260)), 0, false, -1, -1, &clap);
+    let ours = prepare("fractional clap", &file);
+    assert_close("fractional clap", &ours, &heif_convert(&file, None, false));
+}
+
+#[test]
+fn hostile_clap_boxes_are_refused_with_typed_errors() {
+    if !tools() {
+        return;
+    }
+    let src = png(photo_rgb(200, 260));
+    let terms = |v: [i64; 8]| {
+        let mut args = vec!["--clap".to_owned()];
+        args.extend(v.iter().map(|t| t.to_string()));
+        args
+    };
+    for (v, says) in [
+        ([150, 0, 200, 1, 0, 1, 0, 1], "zero denominator"),
+        ([150, 1, 200, 1, 0, 1, 0, 0], "zero denominator"),
+        ([150, 1, 200, 0x8000_0000, 0, 1, 0, 1], "past 2^31"),
+        ([0xFFFF_FFFF, 1, 200, 1, 0, 1, 0, 1], "past 2^31"),
+        ([0x7FFF_FFFF, 1, 200, 1, 0, 1, 0, 1], "zero denominator"),
+        ([150, 1, 0, 1, 0, 1, 0, 1], "empty"),
+        ([201, 1, 200, 1, 0, 1, 0, 1], "larger"),
+        ([150, 1, 200, 1, 40, 1, 0, 1], "outside"),
+        ([150, 1, 200, 1, 0, 1, -32, 1], "outside"),
+        ([150, 1, 200, 1, 0x7FFF_0000, 1, 0, 1], "zero denominator"),
+    ] {
+        for tile in [0, 64] {
+            let e = refusal(&mux(&src, tile, false, 1, -1, &terms(v)));
+            assert_eq!(e.rule(), Rule::Readable, "{v:?}: {e}");
+            assert!(
+                e.to_string().contains("clap") && e.to_string().contains(says),
+                "{v:?}: {e}"
+            );
+        }
+    }
+    // A small aperture in a huge canvas: the canvas libheif decodes is what the limits
+    // weigh, not the crop.
+    let mut extra = terms([150, 1, 200, 1, 0, 1, 0, 1]);
+    extra.extend(["--declare", "60000", "60000"].map(String::from));
+    let e = refusal(&mux(&src, 0, false, -1, -1, &extra));
+    assert_eq!(e.rule(), Rule::InputLimit, "{e}");
+}

@@ -11,6 +11,12 @@
 //! whole tile, tiles of different sizes, and a canvas past [`Limits`] (checked by the
 //! caller from the size returned, turned by `irot`).
 //!
+//! The clean aperture (`clap`, a crop) is honoured: libheif crops with it, and the probe
+//! works out the cropped size exactly as libheif 1.15 rounds it (`aperture.rs`),
+//! refusing apertures that are empty, larger than the picture, reach outside it or
+//! overflow libheif's 32-bit fractions; the limits hold for the canvas before the crop
+//! as well as for the picture after it.
+//!
 //! Orientation: HEIF carries it in the `irot` and `imir` properties, which libheif (and
 //! every HEIF reader: Apple's, `heif-convert`, libvips) applies; an EXIF orientation tag
 //! inside is informative only (ISO/IEC 23008-12, 6.5.10: a reader ignores it), so the
@@ -138,11 +144,26 @@ fn boxes(format: Format, data: &[u8]) -> Result<Vec<Bx<'_>>, Error> {
     Ok(out)
 }
 
+/// The most transformative properties (`clap`, `irot`) an item may list: ISO/IEC
+/// 23008-12 allows one of each (and `imir`, which keeps the size); libheif applies as
+/// many as there are, in order.
+const MAX_TRANSFORMS: usize = 8;
+
+/// A property that changes an item's size, in the order `ipma` lists it: libheif
+/// applies them in that order (the standard's is `clap`, then `irot`, then `imir`).
+#[derive(Clone, Copy)]
+enum Transform<'a> {
+    /// `irot`: anticlockwise quarter turns.
+    Rotate(u8),
+    /// `clap`'s body, read when the size is worked out.
+    Crop(&'a [u8]),
+}
+
 /// The HEIF item properties the probe reads.
 #[derive(Default, Clone)]
 struct Props<'a> {
     ispe: Option<(u32, u32)>,
-    irot: u8,
+    transforms: Vec<Transform<'a>>,
     icc: Option<&'a [u8]>,
     nclx: Option<super::nclx::Nclx>,
     bits: u8,
@@ -158,10 +179,12 @@ struct Item {
     base: u64,
 }
 
-/// Reads the container and returns the header of its primary image, as displayed
-/// (`irot` applied to the size). `format` is the sniffed one; the primary item's coding
-/// (`hvc1` or `av01`) decides the one returned.
-pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> {
+/// Reads the container and returns the header of its primary image, as displayed (its
+/// `clap` and `irot` applied to the size, in the order the file lists them), and the
+/// size of the canvas libheif decodes before it crops (the limits hold for both).
+/// `format` is the sniffed one; the primary item's coding (`hvc1` or `av01`) decides
+/// the one returned.
+pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<(Header, (u32, u32)), Error> {
     let f = sniffed;
     let top = boxes(f, data)?;
     let meta = top
@@ -358,8 +381,20 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> 
             found: "HEIF/HEIC (this build lacks the `heif` feature)",
         });
     }
-    if p.irot % 2 == 1 {
-        std::mem::swap(&mut width, &mut height);
+    let canvas = (width, height);
+    for t in &p.transforms {
+        match *t {
+            Transform::Rotate(quarters) => {
+                if quarters % 2 == 1 {
+                    std::mem::swap(&mut width, &mut height);
+                }
+            }
+            Transform::Crop(body) => {
+                (width, height) = super::aperture::Clap::read(body)
+                    .and_then(|clap| clap.crop(width, height))
+                    .map_err(|reason| corrupt(f, reason))?;
+            }
+        }
     }
     // A profile the file carries comes first; else the `nclx` codes' (PQ and HLG refused).
     let icc = match p.icc.filter(|icc| icc.len() <= MAX_ICC_BYTES) {
@@ -373,7 +408,7 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> 
         Some(e) => item_data(f, data, idat, e).ok(),
         None => None,
     };
-    Ok(Header {
+    let header = Header {
         format,
         width,
         height,
@@ -383,7 +418,8 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<Header, Error> 
         bytes_per_sample: if bits > 8 { 2 } else { 1 },
         jpeg: None,
         icc,
-    })
+    };
+    Ok((header, canvas))
 }
 
 /// The grid's rows, columns and canvas (ISO/IEC 23008-12, 6.6.2.3.2).
@@ -541,7 +577,19 @@ fn read_ipma<'a>(
                     };
                     entry.ispe = Some((w, h));
                 }
-                b"irot" => entry.irot = body.first().map_or(0, |a| a & 3),
+                b"irot" | b"clap" => {
+                    if entry.transforms.len() >= MAX_TRANSFORMS {
+                        return Err(corrupt(
+                            f,
+                            format!("an item with more than {MAX_TRANSFORMS} clap/irot properties"),
+                        ));
+                    }
+                    entry.transforms.push(if &p.kind == b"irot" {
+                        Transform::Rotate(body.first().map_or(0, |a| a & 3))
+                    } else {
+                        Transform::Crop(body)
+                    });
+                }
                 b"colr" => match (body.get(..4), body.get(4..)) {
                     (Some(b"prof" | b"rICC"), Some(icc)) => entry.icc = Some(icc),
                     (Some(b"nclx"), Some(codes)) => entry.nclx = super::nclx::Nclx::read(codes),

@@ -1,6 +1,7 @@
 //! Stage 3: decode to 8-bit RGB, whatever the source's colour type: grey, 16-bit,
 //! palette, alpha (composited onto white), CMYK and YCCK.
 
+mod aperture;
 mod frame;
 pub(crate) mod heif;
 mod huffman;

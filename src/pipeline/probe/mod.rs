@@ -34,7 +34,20 @@ pub(crate) fn probe(data: &[u8], limits: &Limits) -> Result<Header, Error> {
         )?,
         Format::WebP => probe_webp(data)?,
         format @ (Format::Heif | Format::Avif) => {
-            crate::pipeline::decode::heif::probe_heif(data, format)?
+            let (header, (width, height)) =
+                crate::pipeline::decode::heif::probe_heif(data, format)?;
+            // libheif decodes the whole canvas before `clap` crops it: the limits hold
+            // for it too (a small aperture in a huge canvas is no smaller a decode).
+            check_limits(
+                &Header {
+                    width,
+                    height,
+                    icc: None,
+                    ..header.clone()
+                },
+                limits,
+            )?;
+            header
         }
     };
     check_limits(&header, limits)?;
