@@ -612,6 +612,11 @@ fn read_ipma<'a>(
     Ok(())
 }
 
+/// libheif's `max_decoding_threads` for grid tiles: 0, decoded in the calling thread
+/// (see [`decode_heif`] for why not libheif's parallel default).
+#[cfg(any(feature = "heif", feature = "avif"))]
+const SEQUENTIAL_TILE_DECODING: u32 = 0;
+
 /// Decodes the primary image through libheif to 8-bit RGB, alpha composited on white,
 /// the `irot`/`imir`/`clap` transforms applied (the header's size is the displayed
 /// one). The probe has checked the container and the canvas against the limits.
@@ -620,7 +625,15 @@ pub(crate) fn decode_heif(data: &[u8], header: &Header) -> Result<super::Image8,
     use libheif_rs::{ColorSpace, HeifContext, LibHeif, RgbChroma};
     let f = header.format;
     let lib = LibHeif::new();
-    let ctx = HeifContext::read_from_bytes(data).map_err(|e| corrupt(f, e.to_string()))?;
+    let mut ctx = HeifContext::read_from_bytes(data).map_err(|e| corrupt(f, e.to_string()))?;
+    // Grid tiles decoded one after the other, in this thread: libheif 1.15 decoding a
+    // HEVC grid's tiles in parallel threads (its default) returns different pixels from
+    // one call to the next on the same file (the `check` fuzz target's fresh-against-
+    // reused comparison found it on `fuzz/seeds/heif/grid-irot3-exif6.heic`; a C
+    // program calling libheif directly shows it too, and `heif-convert`), that is
+    // memory the tiles did not write; sequential decoding gives the same picture
+    // every time.
+    ctx.set_max_decoding_threads(SEQUENTIAL_TILE_DECODING);
     let handle = ctx
         .primary_image_handle()
         .map_err(|e| corrupt(f, e.to_string()))?;
