@@ -14,8 +14,6 @@ mod common;
 #[path = "fixtures/heif_shared.rs"]
 mod shared;
 
-use std::process::Command;
-
 use common::*;
 use ekyc_preflight::{check_with, CheckOptions, Format, Preprocessor, Rule, Spec, Verdict};
 use shared::*;
@@ -36,24 +34,7 @@ fn prepare(name: &str, file: &[u8]) -> Decoded {
 
 /// `avifdec`'s 8-bit decode of `file`, as stored (no transforms), alpha on white.
 fn avifdec(file: &[u8]) -> Decoded {
-    let input = scratch("in.avif");
-    let out = scratch("out.png");
-    std::fs::write(&input, file).unwrap();
-    let o = Command::new("avifdec")
-        .args(["-d", "8"])
-        .arg(&input)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "avifdec: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let d = read_png_with_pillow(&out, None);
-    std::fs::remove_file(&input).ok();
-    std::fs::remove_file(&out).ok();
-    d
+    with_avifdec_png(file, |png| read_png_with_pillow(png, None))
 }
 
 fn assert_close(name: &str, ours: &Decoded, judge: &Decoded) {

@@ -15,8 +15,6 @@ mod common;
 #[path = "fixtures/heif_shared.rs"]
 mod shared;
 
-use std::process::Command;
-
 use common::*;
 use ekyc_preflight::{check_with, CheckOptions, Error, Format, Rule, Spec, Verdict};
 use shared::*;
@@ -60,30 +58,16 @@ sys.stdout.buffer.write(b"P6\n%d %d\n255\n" % (w, h) + out.tobytes())
 "#;
 
 fn judge(file: &[u8], primaries: u16, transfer: u16) -> Decoded {
-    let input = scratch("nclx-in.avif");
-    let out = scratch("nclx-dec.png");
-    std::fs::write(&input, file).unwrap();
-    let o = Command::new("avifdec")
-        .args(["-d", "8"])
-        .arg(&input)
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "avifdec: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let ppm = tools::python(
-        TO_SRGB,
-        [
-            out.to_str().unwrap().to_string(),
-            primaries.to_string(),
-            transfer.to_string(),
-        ],
-    );
-    std::fs::remove_file(&input).ok();
-    std::fs::remove_file(&out).ok();
+    let ppm = with_avifdec_png(file, |png| {
+        tools::python(
+            TO_SRGB,
+            [
+                png.to_str().unwrap().to_string(),
+                primaries.to_string(),
+                transfer.to_string(),
+            ],
+        )
+    });
     read_pnm(&ppm)
 }
 
