@@ -200,6 +200,40 @@ fn huge_and_lying_canvases_and_deep_grids_are_refused_from_the_header() {
     assert!(e.to_string().contains("deep"), "{e}");
 }
 
+#[test]
+fn grid_tiles_with_transforms_of_their_own_are_refused() {
+    if !tools() {
+        return;
+    }
+    let src = png(photo_rgb(192, 128));
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // Each tile turned, mirrored, or cropped from 64 to 48 (libheif then leaves the canvas's right
+    // and bottom edges unwritten), in a grid with a correct transform of its own or none.
+    let turned = args(&["--tile-irot", "1"]);
+    let cropped = args(&["--tile-clap", "48", "1", "48", "1", "0", "1", "0", "1"]);
+    for (name, extra, grid_irot) in [
+        ("turned tiles", &turned, -1),
+        ("turned tiles, turned grid", &turned, 1),
+        ("cropped tiles", &cropped, -1),
+        ("mirrored tiles", &args(&["--tile-imir", "0"]), -1),
+    ] {
+        let file = mux(&src, 64, false, grid_irot, -1, extra);
+        let e = refusal(&file);
+        assert_eq!(e.rule(), Rule::Readable, "{name}: {e}");
+        assert!(
+            e.to_string().contains("only the grid may transform"),
+            "{name}: {e}"
+        );
+        let report = check_with(&file, &spec(), &CheckOptions::default());
+        assert_eq!(report.verdict, Verdict::Reject, "{name}");
+    }
+    // The same grid with the turn on the grid item alone is read.
+    let file = mux(&src, 64, false, 1, -1, &[]);
+    Preprocessor::new(spec())
+        .prepare(&file)
+        .expect("a turned grid is read");
+}
+
 /// The clean aperture `clap` asks for a `w` × `h` crop at (`left`, `top`) of a `width`
 /// × `height` picture: its eight terms, centre offsets in halves.
 fn clap_terms(width: u32, height: u32, left: u32, top: u32, w: u32, h: u32) -> Vec<String> {

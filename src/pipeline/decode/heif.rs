@@ -8,7 +8,8 @@
 //! or item extent past the data (a file cut short), a primary item that is not a coded
 //! image or a grid of them (a grid of grids is refused: "deep"), a grid of more than
 //! [`boxes::MAX_GRID_TILES`] tiles or whose tiles do not cover its canvas or overshoot it by a
-//! whole tile, tiles of different sizes, and a canvas past [`Limits`] (checked by the
+//! whole tile, tiles of different sizes or with transforms of their own (`clap`, `irot`,
+//! `imir` on a tile rather than the grid), and a canvas past [`Limits`] (checked by the
 //! caller from the size returned, turned by `irot`).
 //!
 //! The clean aperture (`clap`, a crop) is honoured: libheif crops with it, and the probe
@@ -193,6 +194,17 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<(Header, (u32, 
                     ));
                 }
                 let tp = props.get(id).cloned().unwrap_or_default();
+                // Transforms belong to the grid item, where every encoder puts them. A
+                // tile's own (libheif 1.15 applies them tile by tile: a cropped tile is
+                // pasted at the next tile's place and leaves the canvas's edge unwritten,
+                // a turned one turns inside its square) would make a picture no two
+                // readers agree on, so it is refused.
+                if !tp.transforms.is_empty() || tp.mirrored {
+                    return Err(corrupt(
+                        f,
+                        format!("grid tile {id} has its own clap, irot or imir: only the grid may transform"),
+                    ));
+                }
                 let (tw, th) = tp
                     .ispe
                     .ok_or_else(|| corrupt(f, format!("grid tile {id} has no size")))?;

@@ -137,6 +137,8 @@ pub(super) enum Transform<'a> {
 pub(super) struct Props<'a> {
     pub(super) ispe: Option<(u32, u32)>,
     pub(super) transforms: Vec<Transform<'a>>,
+    /// Whether the item has an `imir` (a mirror, which keeps the size).
+    pub(super) mirrored: bool,
     pub(super) icc: Option<&'a [u8]>,
     pub(super) nclx: Option<nclx::Nclx>,
     pub(super) bits: u8,
@@ -325,6 +327,7 @@ pub(super) fn read_ipma<'a>(
                         Transform::Crop(body)
                     });
                 }
+                b"imir" => entry.mirrored = true,
                 b"colr" => match (body.get(..4), body.get(4..)) {
                     (Some(b"prof" | b"rICC"), Some(icc)) => entry.icc = Some(icc),
                     (Some(b"nclx"), Some(codes)) => entry.nclx = nclx::Nclx::read(codes),
