@@ -234,6 +234,40 @@ fn grid_tiles_with_transforms_of_their_own_are_refused() {
         .expect("a turned grid is read");
 }
 
+#[test]
+fn an_alpha_plane_is_composited_on_white_and_one_of_another_size_left_out() {
+    if !tools() {
+        return;
+    }
+    let photo = photo_rgb(180, 240);
+    // Opaque (255) round an ellipse at 60: a quarter of the light shows through there.
+    let mask = |w: u32, h: u32| {
+        image::GrayImage::from_fn(w, h, |x, y| {
+            let (dx, dy) = (x as f32 / w as f32 - 0.5, y as f32 / h as f32 - 0.5);
+            image::Luma([if dx * dx + dy * dy < 0.1 { 60 } else { 255 }])
+        })
+    };
+    for (name, (w, h), composited) in [
+        ("alpha", (180, 240), true),
+        ("alpha of another size", (90, 120), false),
+    ] {
+        let path = scratch(&format!("alpha-{w}x{h}.png"));
+        std::fs::write(&path, png(mask(w, h))).unwrap();
+        let alpha = ["--alpha".to_owned(), path.display().to_string()];
+        let file = mux(&png(photo.clone()), 0, false, -1, -1, &alpha);
+        std::fs::remove_file(&path).ok();
+        let ours = prepare(name, &file);
+        // heif-convert writes the alpha into its PNG, which the judge puts on white.
+        assert_close(name, &ours, &heif_convert(&file, None, false));
+        let as_photo = psnr(&ours.rgb, &decoded(&photo).rgb);
+        assert_eq!(
+            as_photo < SAME_PICTURE_DB,
+            composited,
+            "{name}: {as_photo:.1} dB"
+        );
+    }
+}
+
 /// The clean aperture `clap` asks for a `w` × `h` crop at (`left`, `top`) of a `width`
 /// × `height` picture: its eight terms, centre offsets in halves.
 fn clap_terms(width: u32, height: u32, left: u32, top: u32, w: u32, h: u32) -> Vec<String> {

@@ -115,7 +115,7 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<(Header, (u32, 
     // iref: grid tiles (dimg), metadata (cdsc), alpha (auxl).
     let mut dimg: Vec<u32> = Vec::new();
     let mut exif_item = None;
-    let mut alpha = false;
+    let mut alpha_items: Vec<u32> = Vec::new();
     if let Some(iref) = child(b"iref") {
         let wide = iref.body.first().is_some_and(|&v| v != 0);
         for r in boxes(f, iref.body.get(4..).unwrap_or_default())? {
@@ -144,7 +144,9 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<(Header, (u32, 
                     exif_item = Some(from);
                 }
                 b"auxl" if to.contains(&primary) => {
-                    alpha |= props.get(&from).is_some_and(|p| p.alpha_aux);
+                    if props.get(&from).is_some_and(|p| p.alpha_aux) {
+                        alpha_items.push(from);
+                    }
                 }
                 _ => {}
             }
@@ -159,6 +161,11 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<(Header, (u32, 
         .ispe
         .ok_or_else(|| corrupt(f, "the primary item has no size (ispe)"))?;
     let mut bits = p.bits;
+    // An alpha plane of another size than the picture's is left out, as libheif 1.15
+    // leaves it out (it decodes the picture without alpha).
+    let alpha = alpha_items
+        .iter()
+        .any(|id| props.get(id).and_then(|a| a.ispe) == p.ispe);
     let coding = match &item.kind {
         b"hvc1" | b"av01" => {
             item_data(f, data, idat, item)?;
