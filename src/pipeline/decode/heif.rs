@@ -143,10 +143,10 @@ pub(crate) fn probe_heif(data: &[u8], sniffed: Format) -> Result<(Header, (u32, 
                 {
                     exif_item = Some(from);
                 }
-                b"auxl" if to.contains(&primary) => {
-                    if props.get(&from).is_some_and(|p| p.alpha_aux) {
-                        alpha_items.push(from);
-                    }
+                b"auxl"
+                    if to.contains(&primary) && props.get(&from).is_some_and(|p| p.alpha_aux) =>
+                {
+                    alpha_items.push(from);
                 }
                 _ => {}
             }
