@@ -294,7 +294,7 @@ impl Default for Spec {
             quality: 90,
             min_quality: 70,
             subsampling: Subsampling::S420,
-            trellis: false,
+            trellis: true,
             upscale: false,
             turn: Turn::Auto,
             crop: Crop::None,
