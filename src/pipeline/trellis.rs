@@ -7,8 +7,10 @@
 //! the quantised coefficients that cost the fewest bits for the least error, where the
 //! plain encoder rounds each one to the nearest step. Measured on 20 photos at 720 pixels
 //! short side, quality 90, 4:2:0 (BENCHMARKS.md, "Output size"): 10% fewer bytes (median),
-//! 0.48 dB PSNR and 0.001 SSIM less, about five times the plain encoding's time; so it
-//! runs only where the plain output is above the advised size.
+//! 0.48 dB PSNR and 0.001 SSIM less, about five times the plain encoding's time (four
+//! with the search of [`search`], BENCHMARKS.md, "Trellis by default"); so it runs only
+//! where the plain output is above the advised size, and its output is kept only when
+//! `check` judges it as the plain one ([`judged_alike`]).
 
 use mozjpeg_rs::{
     Encoder, QuantTableIdx, Subsampling as Sampling, TrellisConfig, TrellisSpeedMode,
