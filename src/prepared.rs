@@ -108,8 +108,10 @@ pub struct PrepareReport {
     /// and once more for trellis quantisation when the plain encoding was above the
     /// advised size.
     pub encodes: u32,
-    /// Whether the output was encoded with trellis quantisation ([`Spec::trellis`](crate::Spec::trellis)):
-    /// its plain encoding was above [`Spec::recommended_max_bytes`](crate::Spec::recommended_max_bytes).
+    /// Whether the output was encoded with trellis quantisation ([`Spec::trellis`](crate::Spec::trellis),
+    /// on by default): its plain encoding was above
+    /// [`Spec::recommended_max_bytes`](crate::Spec::recommended_max_bytes), and `check`
+    /// judged the trellis encoding as it judged the plain one.
     #[cfg_attr(feature = "serde", serde(default))]
     pub trellis: bool,
     /// [`check`](crate::check) run on the output itself: its verdict is `Pass` unless the

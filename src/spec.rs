@@ -227,16 +227,19 @@ pub struct Spec {
     /// visible gain on photos.
     pub subsampling: Subsampling,
     /// Encode an output again with trellis quantisation (mozjpeg's, at the same quality
-    /// and quantisation tables) when its plain encoding is above `recommended_max_bytes`,
-    /// and keep the smaller; at 4:2:0 only (the default subsampling, the one measured).
-    /// Default off. On 20 photos at 720 pixels short side and quality 90 it saves 10% of
-    /// the bytes (median) for 0.5 dB PSNR, and brings the README's sample under the
-    /// document's "50 KB to 100 KB is recommended" (BENCHMARKS.md, "Output size"); but
-    /// it costs several plain encodings' time for such outputs (measured on the 12 MP
-    /// photo's `prepare`, see BENCHMARKS.md), and on a blurred, noisy photo it smooths
-    /// the noise enough that the output's blur measure no longer rejects what the
-    /// input's does (`tests/one_truth.rs`). The advice is only advice; the verdict and
-    /// the speed come first.
+    /// and quantisation tables, so it still reads as that quality) when its plain encoding
+    /// is above `recommended_max_bytes`, and keep the smaller if `check` judges it as it
+    /// judges the plain one; at 4:2:0 only (the default subsampling, the one measured).
+    /// Default on: the document's "50 KB to 100 KB is recommended" at its "compression
+    /// ratio greater than 0.9" and 720-pixel short side. On the samples it brings the
+    /// output from 108–111 KB to about 97 KB for 0.4 dB PSNR, at some four plain
+    /// encodings' time for such outputs (BENCHMARKS.md, "Trellis by default"); an output
+    /// at or below the advised size is encoded once. Turn it off (`--no-trellis`) to
+    /// trade the advice for speed.
+    ///
+    /// ```
+    /// assert!(ekyc_preflight::Spec::default().trellis);
+    /// ```
     pub trellis: bool,
     /// Scale an input below the minimum up to the minimum (never further) instead of
     /// refusing it. Default off: upscaling adds no detail, and the service may still judge
@@ -294,7 +297,7 @@ impl Default for Spec {
             quality: 90,
             min_quality: 70,
             subsampling: Subsampling::S420,
-            trellis: false,
+            trellis: true,
             upscale: false,
             turn: Turn::Auto,
             crop: Crop::None,

@@ -1,10 +1,12 @@
 //! The default output's size (issue 17, item 7): a photo whose plain encoding is above
-//! the document's advised 50–100 KB is encoded again with trellis quantisation, at the
-//! same quality and tables, baseline, and comes out within the advice; the output is
-//! judged by an independent decoder (`jpeg-decoder`) against the plain encoding.
+//! the document's advised 50–100 KB is encoded again with trellis quantisation (on by
+//! default), at the same quality and tables, baseline, and comes out within the advice;
+//! the output is judged by independent decoders: `jpeg-decoder` against the plain
+//! encoding, Pillow (libjpeg-turbo) for its quality and coding process.
 
 mod common;
 
+use common::tools;
 use ekyc_preflight::{check, Preprocessor, Rule, Spec};
 
 /// The README's sample (its first command's input), and the 12 MP photo where present
@@ -51,13 +53,47 @@ fn frames(jpeg: &[u8]) -> Vec<u8> {
         .collect()
 }
 
+/// The IJG quality whose scaled Annex K tables (libjpeg's `jpeg_quality_scaling`) come
+/// nearest to the file's, as Pillow reads them (summed, as ImageMagick's estimate does, so
+/// the tables' order does not matter); "exact" when the tables are those tables; and
+/// whether Pillow reads the file as progressive.
+const QUALITY_ESTIMATE: &str = r#"
+import sys
+from PIL import Image
+K = [16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55,
+     14, 13, 16, 24, 40, 57, 69, 56, 14, 17, 22, 29, 51, 87, 80, 62,
+     18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92,
+     49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99]
+C = [17, 18, 24, 47] + [99] * 4 + [18, 21, 26, 66] + [99] * 4 + [24, 26, 56] + [99] * 5 \
+    + [47, 66] + [99] * 6 + [99] * 32
+def scaled(table, q):
+    s = 5000 // q if q < 50 else 200 - 2 * q
+    return [min(255, max(1, (v * s + 50) // 100)) for v in table]
+im = Image.open(sys.argv[1])
+luma, chroma = im.quantization[0], im.quantization[1]
+q = min(range(1, 101), key=lambda q: abs(sum(scaled(K, q)) - sum(luma))
+        + abs(sum(scaled(C, q)) - sum(chroma)))
+exact = sorted(luma) == sorted(scaled(K, q)) and sorted(chroma) == sorted(scaled(C, q))
+print(q, int(exact), int(bool(im.info.get("progressive"))))
+"#;
+
+/// (estimated quality, exact tables, progressive) of a JPEG as Pillow reads it.
+fn pillow_quality(jpeg: &[u8]) -> (u8, bool, bool) {
+    let path = tools::temp_file("output-size", jpeg, "jpg");
+    let out = String::from_utf8(tools::python(QUALITY_ESTIMATE, [&path])).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let v: Vec<u8> = out.split_whitespace().map(|v| v.parse().unwrap()).collect();
+    (v[0], v[1] == 1, v[2] == 1)
+}
+
 #[test]
 fn readme_sample_comes_out_within_the_advised_size() {
-    let spec = trellis_on();
+    let spec = Spec::default();
     let plain_spec = Spec {
         trellis: false,
         ..Spec::default()
     };
+    let pillow = tools::pillow("import PIL.Image", "Pillow");
     let samples = samples();
     assert!(
         !samples.is_empty(),
@@ -100,11 +136,16 @@ fn readme_sample_comes_out_within_the_advised_size() {
         assert_eq!((a.width, a.height), (b.width, b.height));
         let psnr = common::psnr(&a.rgb, &b.rgb);
         assert!(psnr > 40.0, "{name}: {psnr:.2} dB from the plain encoding");
+        // Read by Pillow: quality 90's tables (the document's "greater than 0.9"),
+        // sequential coding.
+        if pillow {
+            assert_eq!(pillow_quality(out.jpeg()), (90, true, false), "{name}");
+        }
     }
 }
 
 #[test]
-fn small_outputs_are_encoded_once_and_trellis_is_off_by_default() {
+fn small_outputs_are_encoded_once_and_trellis_is_on_by_default() {
     // A smooth picture: its plain encoding is far below the advised maximum.
     let data = common::jpeg(&common::photo_rgb(900, 1200));
     let out = Preprocessor::default().prepare(&data).unwrap();
@@ -113,9 +154,14 @@ fn small_outputs_are_encoded_once_and_trellis_is_off_by_default() {
     assert_eq!(out.report().encodes, 1);
     // Noise is above it even with trellis; without it, the output is the plain one.
     let noise = common::jpeg(&common::noise_rgb(900, 1200, 5));
-    let with = Preprocessor::new(trellis_on()).prepare(&noise).unwrap();
-    // Off by default.
-    let without = Preprocessor::default().prepare(&noise).unwrap();
+    // On by default.
+    let with = Preprocessor::default().prepare(&noise).unwrap();
+    let without = Preprocessor::new(Spec {
+        trellis: false,
+        ..Spec::default()
+    })
+    .prepare(&noise)
+    .unwrap();
     assert!(with.report().trellis && !without.report().trellis);
     assert!(with.jpeg().len() < without.jpeg().len());
     common::assert_compliant(with.jpeg(), &Spec::default());
@@ -133,7 +179,7 @@ fn planar_and_packed_pictures_take_trellis_at_420_only() {
         ] {
             let spec = Spec {
                 subsampling,
-                ..trellis_on()
+                ..Spec::default()
             };
             let out = Preprocessor::new(spec).prepare(&data).unwrap();
             let decoded = common::assert_compliant(out.jpeg(), &spec);
@@ -156,14 +202,5 @@ fn planar_and_packed_pictures_take_trellis_at_420_only() {
                 assert!(psnr > 30.0, "{subsampling:?}: {psnr:.2} dB");
             }
         }
-    }
-}
-
-/// The default spec with trellis quantisation turned on (it is off by default: see
-/// `Spec::trellis`).
-fn trellis_on() -> Spec {
-    Spec {
-        trellis: true,
-        ..Spec::default()
     }
 }

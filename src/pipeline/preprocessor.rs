@@ -10,6 +10,7 @@ use crate::pipeline::encode::encode;
 use crate::pipeline::geometry::{plan, Plan};
 use crate::pipeline::header::Header;
 use crate::pipeline::probe::probe;
+use crate::pipeline::trellis;
 use crate::prepared::{PrepareReport, Prepared};
 use crate::Size;
 use crate::{CheckOptions, Checker, Crop, Error, Face, ReadError, Role, Spec, Turn};
@@ -384,18 +385,20 @@ impl Preprocessor {
             self.render(picture, &plan)?;
             let (quality, fits) = self.encode_within(budget, out, &mut encodes)?;
             if fits {
-                let trellis = self.toward_advised_size(quality, out, &mut encodes);
-                let mut report =
-                    self.report(data, &header, decoded_size, &plan, quality, out, encodes);
-                report.trellis = trellis;
-                verify(out, &spec, &report)?;
                 // The output is judged as `check` judges a file: from its bytes (what the
                 // service will decode), with the faces found on the source in its pixels.
                 let shown: Vec<Face> = faces
                     .iter()
                     .map(|f| f.mapped(|p| plan.stored_to_output(p), plan.transform.mirrors()))
                     .collect();
-                report.check = self.checker.check_knowing(out, Some(&shown), None);
+                let mut check = self.checker.check_knowing(out, Some(&shown), None);
+                let trellis =
+                    self.toward_advised_size(quality, out, &mut encodes, &shown, &mut check);
+                let mut report =
+                    self.report(data, &header, decoded_size, &plan, quality, out, encodes);
+                report.trellis = trellis;
+                verify(out, &spec, &report)?;
+                report.check = check;
                 return Ok(report);
             }
             // Not even the lowest quality fits: make the picture smaller, down to the
@@ -585,24 +588,34 @@ impl Preprocessor {
 
     /// With [`Spec::trellis`], an output whose plain encoding is above the advised size
     /// ([`Spec::recommended_max_bytes`]) is encoded again at the same quality with
-    /// trellis quantisation, and the smaller kept (it fits the budget the larger did).
-    /// Returns whether it was.
-    fn toward_advised_size(&self, quality: u8, out: &mut Vec<u8>, encodes: &mut u32) -> bool {
+    /// trellis quantisation, and the smaller kept (it fits the budget the larger did) if
+    /// `check` judges it as it judges the plain one (`check`, of the plain output, becomes
+    /// that of the kept one). Returns whether it was kept.
+    fn toward_advised_size(
+        &mut self,
+        quality: u8,
+        out: &mut Vec<u8>,
+        encodes: &mut u32,
+        shown: &[Face],
+        check: &mut crate::Report,
+    ) -> bool {
         if !self.spec.trellis || out.len() <= self.spec.recommended_max_bytes {
             return false;
         }
         *encodes += 1;
-        match crate::pipeline::trellis::encode_trellis(
-            self.picture(),
-            quality,
-            self.spec.subsampling,
-        ) {
-            Some(smaller) if smaller.len() < out.len() => {
-                *out = smaller;
-                true
-            }
-            _ => false,
+        let picture = self.picture();
+        let Some(smaller) = trellis::encode_trellis(picture, quality, self.spec.subsampling)
+            .filter(|smaller| smaller.len() < out.len())
+        else {
+            return false;
+        };
+        let judged = self.checker.check_knowing(&smaller, Some(shown), None);
+        if !trellis::judged_alike(check, &judged) {
+            return false;
         }
+        *out = smaller;
+        *check = judged;
+        true
     }
 
     #[allow(clippy::too_many_arguments)]
