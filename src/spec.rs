@@ -235,7 +235,7 @@ pub struct Spec {
     /// it costs several plain encodings' time for such outputs (measured on the 12 MP
     /// photo's `prepare`, see BENCHMARKS.md), and on a blurred, noisy photo it smooths
     /// the noise enough that the output's blur measure no longer rejects what the
-    /// input's does (`tests/one_truth.rs`). The advice is only advice; the verdict and
+    /// input's does (`tests/quality/one_truth.rs`). The advice is only advice; the verdict and
     /// the speed come first.
     pub trellis: bool,
     /// Scale an input below the minimum up to the minimum (never further) instead of
