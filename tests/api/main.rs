@@ -1,8 +1,8 @@
 //! The API's tests (signing, requests and responses, the client and its credentials
-//! against mocks on 127.0.0.1) and the library in a web service, in one test binary: a
-//! binary per file linked the library and its dependencies once each (BENCHMARKS.md,
-//! "The test command"). A module's tests keep their names under its prefix
-//! (`api_client::…`).
+//! against mocks on 127.0.0.1) and the library in a web service. One test binary rather
+//! than one per file, each of which linked the library and its dependencies
+//! (BENCHMARKS.md, "The test command"). A module's tests keep their names under its
+//! prefix (`api_client::…`).
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -1,5 +1,5 @@
-//! The command's tests (each runs the built binary), in one test binary: a binary per
-//! file linked the library and its dependencies once each (BENCHMARKS.md, "The test
+//! The command's tests (each runs the built binary). One test binary rather than one per
+//! file, each of which linked the library and its dependencies (BENCHMARKS.md, "The test
 //! command"). A module's tests keep their names under its prefix (`cli_check::…`).
 
 #[path = "../common/mod.rs"]

@@ -1,8 +1,8 @@
 //! Input formats and what they carry, each judged by an independent decoder: HEIC, AVIF
 //! (and its `nclx` colour), WebP, PNG orientation outside EXIF, colour profiles, EXIF
-//! orientation, in one test binary: a binary per file linked the library and its
-//! dependencies once each (BENCHMARKS.md, "The test command"). A module's tests keep
-//! their names under its prefix (`heif::…`).
+//! orientation. One test binary rather than one per file, each of which linked the
+//! library and its dependencies (BENCHMARKS.md, "The test command"). A module's tests
+//! keep their names under its prefix (`heif::…`).
 
 #[path = "../common/mod.rs"]
 mod common;

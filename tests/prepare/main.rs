@@ -1,7 +1,7 @@
 //! `prepare`'s pipeline: decoding (truth against libjpeg, damage, the shrink-on-load
 //! decoder, bad images, fuzz findings), the rules' edges, the hot path, the output's size
-//! and the promise as a property, in one test binary: a binary per file linked the
-//! library and its dependencies once each (BENCHMARKS.md, "The test command"). A
+//! and the promise as a property. One test binary rather than one per file, each of which
+//! linked the library and its dependencies (BENCHMARKS.md, "The test command"). A
 //! module's tests keep their names under its prefix (`decode_truth::…`).
 //! `tests/hostile_files.rs` stays a binary of its own: it runs its cases again in child
 //! processes of itself, by test name, and bounds their peak memory.

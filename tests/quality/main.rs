@@ -1,7 +1,7 @@
 //! `check` and what it predicts: verdicts and findings, their calibration, the face, and
-//! agreement with `prepare`, in one test binary: a binary per file linked the library and
-//! its dependencies once each (BENCHMARKS.md, "The test command"). A module's tests keep
-//! their names under its prefix (`check::…`).
+//! agreement with `prepare`. One test binary rather than one per file, each of which
+//! linked the library and its dependencies (BENCHMARKS.md, "The test command"). A
+//! module's tests keep their names under its prefix (`check::…`).
 
 #[path = "../common/mod.rs"]
 mod common;
