@@ -3,7 +3,7 @@
 //! each refusal with the status and JSON body the README's table gives.
 
 #[path = "../../examples/web_service.rs"]
-#[allow(dead_code)]
+#[allow(dead_code, clippy::module_inception)]
 mod web_service;
 
 use ekyc_preflight::{Limits, Spec};
