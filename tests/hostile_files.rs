@@ -3,7 +3,7 @@
 //! each case again in a child process under `/usr/bin/time -v` and bounds its peak
 //! memory: tightly for inputs refused from the header, by `Limits` for the rest.
 //!
-//! Cases `tests/bad_images.rs` already checks in detail (formats, truncation, huge and
+//! Cases `tests/prepare/bad_images.rs` already checks in detail (formats, truncation, huge and
 //! zero sizes, the PNG bomb, the unsupported JPEG processes) appear here again only so
 //! their memory and time are measured too. Fixtures: `tests/fixtures/hostile/` (see the
 //! README there for how each was made).

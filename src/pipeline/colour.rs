@@ -18,7 +18,7 @@
 //! The conversion runs on the resized picture (at most the output's 0.7 MP, not the
 //! decoded 12 MP): colour conversion and resizing do not commute exactly, but both are
 //! done on gamma-encoded samples either way, and the difference is below JPEG's noise
-//! (measured against lcms converting first, in `tests/colour.rs`).
+//! (measured against lcms converting first, in `tests/formats/colour.rs`).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;

@@ -111,7 +111,7 @@ fn search() -> TrellisConfig {
 /// trellis quantisation is there to change. Trellis quantisation drops small
 /// high-frequency coefficients, noise among them, and the blur measure takes the noise
 /// it estimates out of the picture's detail: on a blurred, noisy face
-/// (`tests/one_truth.rs`, `astronaut-blur5-noise10`) the plain output's face sharpness
+/// (`tests/quality/one_truth.rs`, `astronaut-blur5-noise10`) the plain output's face sharpness
 /// was 0.162, below the 0.17 that rejects, and the trellis output's 0.171. An encoding
 /// that changes what `check` says of the picture is not kept.
 pub(crate) fn judged_alike(plain: &Report, trellis: &Report) -> bool {
