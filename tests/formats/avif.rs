@@ -35,22 +35,6 @@ fn avifdec(file: &[u8]) -> Decoded {
     with_avifdec_png(file, |png| read_png_with_pillow(png, None))
 }
 
-fn assert_close(name: &str, ours: &Decoded, judge: &Decoded) {
-    assert_eq!(
-        (ours.width, ours.height),
-        (judge.width, judge.height),
-        "{name}: size"
-    );
-    let db = psnr(&ours.rgb, &judge.rgb);
-    assert!(db >= SAME_PICTURE_DB, "{name}: {db:.1} dB");
-    let wrong = psnr(&ours.rgb, &transform(judge, -1, 1).rgb);
-    assert!(
-        wrong < SAME_PICTURE_DB - 10.0,
-        "{name}: mirrored {wrong:.1} dB"
-    );
-    eprintln!("{name}: {db:.1} dB (mirrored {wrong:.1})");
-}
-
 #[test]
 fn eight_and_ten_bit_files_match_avifdec() {
     if !tools() {

@@ -54,24 +54,6 @@ fn heif_convert(file: &[u8], icc: Option<&std::path::Path>, jpeg: bool) -> Decod
     d
 }
 
-fn assert_close(name: &str, ours: &Decoded, judge: &Decoded) -> f64 {
-    assert_eq!(
-        (ours.width, ours.height),
-        (judge.width, judge.height),
-        "{name}: size"
-    );
-    let db = psnr(&ours.rgb, &judge.rgb);
-    assert!(db >= SAME_PICTURE_DB, "{name}: {db:.1} dB");
-    // Mirrored, the same picture is far off: the comparison can tell a wrong turn.
-    let wrong = psnr(&ours.rgb, &transform(judge, -1, 1).rgb);
-    assert!(
-        wrong < SAME_PICTURE_DB - 10.0,
-        "{name}: mirrored {wrong:.1} dB"
-    );
-    eprintln!("{name}: {db:.1} dB (mirrored {wrong:.1})");
-    db
-}
-
 #[test]
 fn heif_enc_files_match_heif_convert_and_the_source() {
     if !tools() {
