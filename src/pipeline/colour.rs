@@ -144,7 +144,7 @@ pub(crate) fn planes_to_rgb(
 }
 
 /// One pixel from YCbCr to RGB in 16-bit fixed point (T.871 section 7).
-fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+pub(crate) fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     let y = i32::from(y) << 16;
     let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
     let clamp = |v: i32| ((v + 32768) >> 16).clamp(0, 255) as u8;

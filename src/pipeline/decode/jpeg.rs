@@ -397,24 +397,13 @@ pub(super) fn to_rgb(decoded: &Planes) -> Vec<u8> {
                 let cr_row = &cr.samples[chroma..chroma + cr.stride];
                 for (x, (px, &l)) in out.chunks_exact_mut(3).zip(row).enumerate() {
                     let c = x >> shift_x;
-                    px.copy_from_slice(&ycbcr_to_rgb(l, cb_row[c], cr_row[c]));
+                    px.copy_from_slice(&crate::pipeline::colour::ycbcr_to_rgb(
+                        l, cb_row[c], cr_row[c],
+                    ));
                 }
             }
         }
         _ => {}
     }
     rgb
-}
-
-/// One pixel from YCbCr to RGB in 16-bit fixed point (T.871 section 7).
-#[cfg(test)]
-fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
-    let y = i32::from(y) << 16;
-    let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
-    let clamp = |v: i32| ((v + 32768) >> 16).clamp(0, 255) as u8;
-    [
-        clamp(y + 91_881 * cr),
-        clamp(y - 22_554 * cb - 46_802 * cr),
-        clamp(y + 116_130 * cb),
-    ]
 }
