@@ -7,6 +7,7 @@ mod batch;
 mod check;
 mod checked;
 mod error;
+mod face;
 mod input;
 mod names;
 mod pipeline;
@@ -22,11 +23,12 @@ pub mod api;
 pub mod stages;
 
 pub use check::{
-    check, check_with, CheckOptions, Checker, Face, FaceMetrics, Finding, Landmarks, Measure,
-    Metrics, Report, Role, Severity, Transport, Value, Verdict,
+    check, check_with, CheckOptions, Checker, FaceMetrics, Finding, Measure, Metrics, Report, Role,
+    Severity, Transport, Value, Verdict,
 };
 pub use checked::Checked;
 pub use error::{Error, ReadError};
+pub use face::{Face, Landmarks};
 pub use names::ParseOptionError;
 pub use pipeline::geometry::{Rect, TurnedBy};
 pub use pipeline::orientation::Orientation;

@@ -8,7 +8,7 @@ use super::findings::{finding, from_error, size};
 use super::options::{CheckOptions, Role, Transport};
 use super::quality;
 use super::report::{Measure, Report, Severity, Value};
-use super::Face;
+use crate::face::Face;
 use crate::pipeline::geometry::plan;
 use crate::pipeline::header::Header;
 use crate::pipeline::orient::Transform;

@@ -12,7 +12,6 @@ mod quality;
 mod report;
 
 pub use analysis::{FaceMetrics, Metrics};
-pub use face::{Face, Landmarks};
 pub use options::{CheckOptions, Role, Transport};
 pub use report::{Finding, Measure, Report, Severity, Value, Verdict};
 
@@ -24,6 +23,7 @@ pub(crate) use findings::finding;
 use findings::from_error;
 use picture::judge_picture;
 
+use crate::face::Face;
 use crate::pipeline::decode::{decode_shrunk, Decoded, Image8, Picture, Planes};
 use crate::pipeline::header::Header;
 use crate::pipeline::orient::Transform;

@@ -5,7 +5,7 @@ use super::analysis::{self, FaceMetrics};
 use super::findings::{finding, from_error};
 use super::options::CheckOptions;
 use super::report::{Measure, Report, Severity, Value};
-use super::Face;
+use crate::face::Face;
 use crate::pipeline::decode::Picture;
 use crate::{Error, Rule};
 

@@ -1,7 +1,7 @@
 //! Stage 4b: the output's geometry, computed once from the header: orientation, portrait
 //! turn and scale, before any pixel is touched.
 
-use crate::check::Face;
+use crate::face::Face;
 use crate::pipeline::orient::Transform;
 use crate::pipeline::orientation::Orientation;
 use crate::spec::{FACE_WINDOW, PORTRAIT_WINDOW_ASPECT};

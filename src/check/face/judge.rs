@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
-use super::Face;
 use crate::check::report::{Measure, Report, Severity, Value};
 use crate::check::{finding, CheckOptions, Role};
+use crate::face::Face;
 use crate::{Rule, Spec, Turn};
 
 /// Share of a face's box that may lie outside the picture before the face counts as cut

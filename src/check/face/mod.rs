@@ -15,7 +15,6 @@ mod net;
 mod op;
 
 pub(crate) use found::{locate, Located};
-pub use found::{Face, Landmarks};
 pub(crate) use judge::judge_faces;
 
 use std::sync::OnceLock;
