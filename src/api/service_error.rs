@@ -197,7 +197,7 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// Why a reply did not yield an [`EkycVerifyResponse`].
+/// Why a reply did not yield an [`EkycVerifyResponse`](crate::api::EkycVerifyResponse).
 ///
 /// ```
 /// use ekyc_preflight::api::{EkycVerifyResponse, ResponseError};

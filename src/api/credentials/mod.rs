@@ -352,7 +352,9 @@ impl Step {
     }
 }
 
-/// The default credential chain (see the [module](self)'s list), with a
+/// The default credential chain, in the order of Alibaba Cloud's official credentials
+/// SDKs (environment, OIDC role ARN, the CLI's profile, the credentials file, the ECS
+/// instance's RAM role, a credentials URI; the first that gives credentials wins), with a
 /// cache refreshed before expiry. Cheap to share behind an `Arc`.
 ///
 /// ```

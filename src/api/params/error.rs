@@ -43,7 +43,7 @@ pub enum RequestError {
         param: &'static str,
         /// Its form field's size as sent (`Name=` and the percent-encoded value).
         sent_bytes: usize,
-        /// The limit applied ([`MAX_PICTURE_BYTES`] unless overridden).
+        /// The limit applied ([`MAX_PICTURE_BYTES`](crate::api::MAX_PICTURE_BYTES) unless overridden).
         limit: usize,
     },
     /// A Base64 image given directly that `check` judges a reject: it is not

@@ -252,7 +252,7 @@ impl EkycVerifyRequestBuilder {
         self.merchant_biz_id = Some(v.into());
         self
     }
-    /// `MerchantUserId` (required); consider [`hash_user_id`].
+    /// `MerchantUserId` (required); consider [`hash_user_id`](crate::api::hash_user_id).
     ///
     /// ```
     /// use ekyc_preflight::api::{hash_user_id, DocType, EkycVerifyRequest, Picture};
