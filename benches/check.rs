@@ -1,7 +1,7 @@
 //! `check` against `Preprocessor::prepare` on the same photos: the verdict must cost well
 //! under the fix. On `testdata/phone-orientation6.jpg` (1024 × 768) and the 12 MP phone
 //! photo (`testdata/seeding-12mp-orientation6.jpg`, or the team corpus's copy), each
-//! with and without the pixel analysis.
+//! with and without the pixel analysis; `prepare` with and without trellis quantisation.
 //!
 //! Run: `cargo bench --bench check`.
 
@@ -46,6 +46,15 @@ fn bench(c: &mut Criterion) {
         let mut pre = Preprocessor::default();
         group.bench_function("prepare", |b| {
             b.iter(|| pre.prepare(black_box(&data)).expect("the photos prepare"))
+        });
+        // Trellis (on by default, for the document's 50–100 KB advice) is a large part of
+        // `prepare` when the plain encoding is above 100 KB: the ratio without it too.
+        let mut plain = Preprocessor::new(Spec {
+            trellis: false,
+            ..Spec::default()
+        });
+        group.bench_function("prepare, no trellis", |b| {
+            b.iter(|| plain.prepare(black_box(&data)).expect("the photos prepare"))
         });
         group.finish();
     }
