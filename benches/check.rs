@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ekyc_preflight::{check, check_with, CheckOptions, Preprocessor, Spec};
+use ekyc_preflight::{check, check_with, CheckOptions, Checker, Preprocessor, Spec};
 
 /// The photos benched: name and bytes.
 fn photos() -> Vec<(&'static str, Vec<u8>)> {
@@ -40,6 +40,12 @@ fn bench(c: &mut Criterion) {
         group.sample_size(20);
         group.measurement_time(Duration::from_secs(5));
         group.bench_function("check", |b| b.iter(|| check(black_box(&data))));
+        // As a service runs it (README "In a web service"): one `Checker` a worker, its
+        // buffers and the networks' kept between pictures, as `prepare`'s are below.
+        let mut checker = Checker::default();
+        group.bench_function("check, reused Checker", |b| {
+            b.iter(|| checker.check(black_box(&data)))
+        });
         group.bench_function("check, header only", |b| {
             b.iter(|| check_with(black_box(&data), &Spec::default(), &header_only))
         });
