@@ -18,10 +18,10 @@ const DETECTION_SIDE: u32 = 512;
 /// network.
 const CONFIDENT: f32 = 0.8;
 
-/// The short-range network's score above which it is taken to have seen a face it is
-/// unsure of (then the full-range network looks): 0.5, MediaPipe's own threshold. A small
-/// face the short-range network does not see at 0.5 is missed (a trade of speed: see
-/// `BENCHMARKS.md`).
+/// The score above which a network is taken to have seen a face it is unsure of: 0.5,
+/// MediaPipe's own threshold. A short-range detection this sure is a hint that guides the
+/// full-range network into the hint's quarter turn; a full-range one this sure sends it
+/// on into the turns it has not looked in.
 const HINT: f32 = 0.5;
 
 /// Faces found on a decoded picture, in its pixels (the picture as decoded: stored
@@ -69,38 +69,40 @@ pub(crate) fn locate(
     let found = match role {
         Role::Face => {
             // The short-range network sees a face that fills a good part of the picture
-            // at once; a smaller one (a person standing in a landscape photo) it finds
-            // unsure, its landmarks loose: then the full-range network is asked too, and
-            // the surer answer kept.
-            // (Only where it saw something: the full-range pass costs four times the
-            // short-range one, and a picture with no face at all is common.)
+            // at once. A smaller one (a person standing in a landscape photo) it finds
+            // unsure, its landmarks loose, or does not see at all: then the full-range
+            // network looks too, and the surer answer is kept.
             let hint = min_score.min(HINT);
             let short = detector.detect_in(rgb, width, height, Model::ShortRange, hint, ALL_TURNS);
             let best_short = best(&short);
-            if best_short >= CONFIDENT.max(min_score) || best_short == 0.0 {
+            if best_short >= CONFIDENT.max(min_score) {
                 short
             } else {
-                // The full-range network looks first in the turns where the short-range
-                // one saw its hint, and in the turns its landmarks say would make it
-                // upright (and in the picture as given). It goes on into the other turns
-                // only if it saw something there that it is unsure of: nothing at all,
-                // or a sure upright face, ends the search.
+                // The full-range network looks at the whole picture as given, whatever
+                // the short-range one saw. In another quarter turn it looks at the whole
+                // picture only where the short-range one saw a hint in that turn (or the
+                // hint's landmarks say the turn makes it upright) and a window around the
+                // hint, a quarter of the work, shows the full-range network a face. It
+                // goes on into the other turns only if it saw something there that it is
+                // unsure of: nothing at all, or a sure upright face, ends the search.
                 let hinted = short
                     .iter()
-                    .fold(1, |m, d| m | d.seen | (1 << d.quarter_turns));
+                    .fold(0, |m, d| m | d.seen | (1 << d.quarter_turns))
+                    & !1;
+                let turns = 1 | detector.full_range_near(rgb, width, height, &short, hint, hinted);
                 let mut full =
-                    detector.detect_in(rgb, width, height, Model::FullRange, hint, hinted);
+                    detector.detect_in(rgb, width, height, Model::FullRange, hint, turns);
                 let sure = full
                     .iter()
                     .any(|d| d.score >= SURE_UPRIGHT && d.seen & (1 << d.quarter_turns) != 0);
-                if !sure && !full.is_empty() && hinted != ALL_TURNS {
+                if !sure && !full.is_empty() && turns != ALL_TURNS {
                     full = detector.look_further(
                         rgb,
                         width,
                         height,
                         Model::FullRange,
                         hint,
-                        ALL_TURNS & !hinted,
+                        ALL_TURNS & !turns,
                     );
                 }
                 if best(&full) > best_short {

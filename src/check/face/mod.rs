@@ -19,7 +19,9 @@ pub(crate) use judge::judge_faces;
 
 use std::sync::OnceLock;
 
-use net::{Net, Scratch, ANCHORS, COORDS, LAYERS};
+#[cfg(test)]
+use net::ANCHORS;
+use net::{Net, Scratch, COORDS};
 
 /// Which network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,6 +76,10 @@ pub(crate) struct Detector {
     /// Raw network outputs of the last pass.
     scores: Vec<f32>,
     boxes: Vec<f32>,
+    /// The full-range network's buffers for a window (see [`Detector::full_range_near`]).
+    window: Scratch,
+    /// The full-range input turned, which windows are cut from.
+    turned: Vec<f32>,
 }
 
 /// The converted weights, parsed once.
@@ -84,6 +90,13 @@ fn net(model: Model) -> Option<&'static Net> {
         Model::FullRange => (1, include_bytes!("models/blazeface_full.bin")),
     };
     NETS[i].get_or_init(|| Net::parse(bytes)).as_ref()
+}
+
+/// The full-range network for a window half its input's side, at the scale of its
+/// whole-picture pass ([`Net::halved`]).
+fn window_net() -> Option<&'static Net> {
+    static NET: OnceLock<Option<Net>> = OnceLock::new();
+    NET.get_or_init(|| net(Model::FullRange)?.halved()).as_ref()
 }
 
 /// Score of an upright face in the picture as given above which the other three turns
@@ -182,7 +195,13 @@ impl Detector {
         for turn in (0..4u8).filter(|k| turns & (1 << k) != 0) {
             turn_planes(&self.base, net.input(scratch), size, turn);
             net.run(scratch, &mut self.scores, &mut self.boxes);
-            let candidates = decode(&self.scores, &self.boxes, size as f32, min_score);
+            let candidates = decode(
+                &self.scores,
+                &self.boxes,
+                net.layers(),
+                size as f32,
+                min_score,
+            );
             for c in weighted_nms(candidates) {
                 self.seen.push(to_picture(&c, turn, &letterbox));
             }
@@ -241,6 +260,74 @@ impl Detector {
             .collect();
         kept.sort_by(|a, b| (b.width * b.height).total_cmp(&(a.width * a.height)));
         kept
+    }
+
+    /// The quarter turns, of those whose bits are set in `turns`, in which the full-range
+    /// network sees a face scoring at least `min_score` near one of `hints` (detections
+    /// in the given picture's pixels). In each turn it looks at a window of half its
+    /// input's side centred on each hint (moved inside the input where the hint is near
+    /// its edge), cut from the input its whole-picture pass would see: at that pass's
+    /// scale, for a quarter of its work. Every turn of `turns` if it cannot tell.
+    pub(crate) fn full_range_near(
+        &mut self,
+        rgb: &[u8],
+        width: u32,
+        height: u32,
+        hints: &[Detection],
+        min_score: f32,
+        turns: u8,
+    ) -> u8 {
+        let (Some(full), Some(window)) = (net(Model::FullRange), window_net()) else {
+            return turns;
+        };
+        let (w, h) = (width as usize, height as usize);
+        let enough = w
+            .checked_mul(h)
+            .and_then(|n| n.checked_mul(3))
+            .is_some_and(|n| rgb.len() >= n);
+        if turns == 0 || hints.is_empty() {
+            return 0;
+        }
+        if w == 0 || h == 0 || !enough {
+            return turns;
+        }
+        let (size, side) = (full.size, window.size);
+        let lb = self.prepare(rgb, w, h, size);
+        self.turned.resize(3 * size * size, 0.0);
+        let mut seen = 0;
+        for turn in (0..4u8).filter(|k| turns & (1 << k) != 0) {
+            turn_planes(&self.base, &mut self.turned, size, turn);
+            for hint in hints {
+                // The hint's centre in the turned input (0..1): a clockwise quarter turn
+                // takes (x, y) to (1 − y, x).
+                let mut q = [
+                    ((hint.x + hint.width / 2.0) / lb.scale + lb.offset[0]) / lb.size,
+                    ((hint.y + hint.height / 2.0) / lb.scale + lb.offset[1]) / lb.size,
+                ];
+                for _ in 0..turn {
+                    q = [1.0 - q[1], q[0]];
+                }
+                // `as` saturates (NaN to 0); `min` keeps the window inside the input.
+                let corner = q.map(|v| {
+                    ((v * size as f32 - side as f32 / 2.0).round() as usize).min(size - side)
+                });
+                let input = window.input(&mut self.window);
+                for (c, plane) in input.chunks_exact_mut(side * side).enumerate() {
+                    let from = &self.turned[c * size * size..(c + 1) * size * size];
+                    for (y, row) in plane.chunks_exact_mut(side).enumerate() {
+                        let start = (corner[1] + y) * size + corner[0];
+                        row.copy_from_slice(&from[start..start + side]);
+                    }
+                }
+                window.run(&mut self.window, &mut self.scores, &mut self.boxes);
+                let layers = window.layers();
+                if !decode(&self.scores, &self.boxes, layers, side as f32, min_score).is_empty() {
+                    seen |= 1 << turn;
+                    break;
+                }
+            }
+        }
+        seen
     }
 
     /// The network's raw outputs for a prepared input tensor (`size` × `size` × 3, NHWC,
@@ -408,10 +495,16 @@ fn sigmoid(x: f32) -> f32 {
 
 /// Decodes the anchors scoring at least `min_score` (the package's `Postprocess1`,
 /// without its flip to texture coordinates: y grows downwards here).
-fn decode(scores: &[f32], boxes: &[f32], size: f32, min_score: f32) -> Vec<Candidate> {
+fn decode(
+    scores: &[f32],
+    boxes: &[f32],
+    layers: [(usize, usize); 2],
+    size: f32,
+    min_score: f32,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut index = 0;
-    for &(cells, per) in &LAYERS {
+    for (cells, per) in layers {
         for cy in 0..cells {
             for cx in 0..cells {
                 let anchor = [
@@ -447,7 +540,6 @@ fn decode(scores: &[f32], boxes: &[f32], size: f32, min_score: f32) -> Vec<Candi
             }
         }
     }
-    debug_assert!(index == ANCHORS || scores.len() < ANCHORS);
     out
 }
 

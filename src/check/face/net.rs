@@ -38,13 +38,18 @@ pub(crate) struct Net {
     ops: Vec<Op>,
     steps: Vec<Step>,
     floats: Vec<f32>,
-    /// Slots of the outputs: scores 16 × 16, scores 8 × 8, boxes 16 × 16, boxes 8 × 8.
+    /// Slots of the outputs: scores of the fine layer, of the coarse layer, boxes of the
+    /// fine layer, of the coarse layer.
     outputs: [usize; 4],
+    /// Cells per side of the fine and the coarse output layer (16 and 8 for the
+    /// converted models' own input sizes).
+    cells: [usize; 2],
 }
 
-/// Anchors of the two output layers: (cells per side, anchors per cell).
-pub(crate) const LAYERS: [(usize, usize); 2] = [(16, 2), (8, 6)];
-/// Anchors in all.
+/// Anchors per cell of the fine and the coarse output layer.
+const PER_CELL: [usize; 2] = [2, 6];
+/// Anchors in all at the converted models' own input sizes (16 × 16 × 2 + 8 × 8 × 6).
+#[cfg(test)]
 pub(crate) const ANCHORS: usize = 16 * 16 * 2 + 8 * 8 * 6;
 /// Numbers per anchor: box (x, y, w, h) then six keypoints (x, y).
 pub(crate) const COORDS: usize = 16;
@@ -244,14 +249,11 @@ impl Net {
                 return None;
             }
         }
-        let want = [
-            (2, 16, 16),
-            (6, 8, 8),
-            (2 * COORDS, 16, 16),
-            (6 * COORDS, 8, 8),
-        ];
-        let ok = outputs.iter().zip(want).all(|(&o, w)| shapes[o] == Some(w));
-        if !ok || words.next().is_some() || !words.0.remainder().is_empty() {
+        if words.next().is_some() || !words.0.remainder().is_empty() {
+            return None;
+        }
+        let cells = [16, 8];
+        if !outputs_fit(&shapes, &outputs, cells) {
             return None;
         }
         let steps = plan(&ops, &outputs);
@@ -262,7 +264,75 @@ impl Net {
             steps,
             floats,
             outputs,
+            cells,
         })
+    }
+
+    /// The same network for an input half as wide and as high: every op on planes of half
+    /// the side, with the same weights and padding (each op's input side is even, so a
+    /// stride-2 op's padding is the same at either size), and output layers of half as
+    /// many cells per side. The network has no layer that depends on the input's size, so
+    /// this is the network run on a window of a picture at the scale of its whole pass.
+    /// `None` if a side is odd or would fall below one coarse cell.
+    pub(crate) fn halved(&self) -> Option<Net> {
+        let even = |d: usize| d % 2 == 0;
+        let ok = even(self.size)
+            && self.cells.iter().all(|&c| even(c) && c >= 2)
+            && self
+                .ops
+                .iter()
+                .all(|op| [op.h, op.w, op.ho, op.wo].into_iter().all(even));
+        if !ok {
+            return None;
+        }
+        let size = self.size / 2;
+        let ops: Vec<Op> = self
+            .ops
+            .iter()
+            .map(|op| Op {
+                h: op.h / 2,
+                w: op.w / 2,
+                ho: op.ho / 2,
+                wo: op.wo / 2,
+                ..op.clone()
+            })
+            .collect();
+        // Each slot holds the largest output written to it (and the input, slot 0).
+        let mut slots = vec![0; self.slots.len()];
+        slots[0] = 3 * size * size;
+        let mut shapes: Vec<Option<(usize, usize, usize)>> = vec![None; slots.len()];
+        shapes[0] = Some((3, size, size));
+        for op in &ops {
+            let read = if op.kind == Kind::Add {
+                op.cout
+            } else {
+                op.cin
+            };
+            if shapes[op.a] != Some((read, op.h, op.w)) {
+                return None;
+            }
+            slots[op.out] = slots[op.out].max(op.cout * op.ho * op.wo);
+            shapes[op.out] = Some((op.cout, op.ho, op.wo));
+        }
+        let cells = self.cells.map(|c| c / 2);
+        if !outputs_fit(&shapes, &self.outputs, cells) {
+            return None;
+        }
+        Some(Net {
+            size,
+            slots,
+            steps: plan(&ops, &self.outputs),
+            ops,
+            floats: self.floats.clone(),
+            outputs: self.outputs,
+            cells,
+        })
+    }
+
+    /// The output layers: (cells per side, anchors per cell), fine then coarse, in
+    /// MediaPipe's anchor order.
+    pub(crate) fn layers(&self) -> [(usize, usize); 2] {
+        [(self.cells[0], PER_CELL[0]), (self.cells[1], PER_CELL[1])]
     }
 
     /// The same network run one op at a time, nothing fused (to test the fusion against).
@@ -275,6 +345,7 @@ impl Net {
             steps: (0..self.ops.len()).map(Step::One).collect(),
             floats: self.floats.clone(),
             outputs: self.outputs,
+            cells: self.cells,
         }
     }
 
@@ -313,7 +384,7 @@ impl Net {
         pulp::Arch::new().dispatch(Forward { net: self, scratch });
         scores.clear();
         boxes.clear();
-        for (layer, &(cells, per)) in LAYERS.iter().enumerate() {
+        for (layer, (cells, per)) in self.layers().into_iter().enumerate() {
             let n = cells * cells;
             let s = &scratch.slots[self.outputs[layer]][..per * n];
             let r = &scratch.slots[self.outputs[2 + layer]][..per * COORDS * n];
@@ -341,6 +412,26 @@ impl pulp::WithSimd for Forward<'_> {
     fn with_simd<S: Simd>(self, simd: S) -> Self::Output {
         forward(simd, self.net, self.scratch);
     }
+}
+
+/// Whether the output slots hold the shapes the anchors need: scores then boxes, of the
+/// fine layer (`cells[0]` per side) and the coarse one (`cells[1]`).
+fn outputs_fit(
+    shapes: &[Option<(usize, usize, usize)>],
+    outputs: &[usize; 4],
+    cells: [usize; 2],
+) -> bool {
+    let [fine, coarse] = cells;
+    let want = [
+        (PER_CELL[0], fine, fine),
+        (PER_CELL[1], coarse, coarse),
+        (PER_CELL[0] * COORDS, fine, fine),
+        (PER_CELL[1] * COORDS, coarse, coarse),
+    ];
+    outputs
+        .iter()
+        .zip(want)
+        .all(|(&o, w)| shapes.get(o) == Some(&Some(w)))
 }
 
 /// Whether `slot`, written by op `i`, is never read again before it is overwritten (and
