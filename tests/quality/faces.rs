@@ -255,6 +255,47 @@ fn an_upright_person_in_a_landscape_photo_is_cropped_to_portrait_not_laid_on_the
     assert_ne!(out.faces[0].quarter_turns(), 0, "{:?}", out.faces);
 }
 
+/// Grace Hopper 220 pixels high in a 1600 × 1000 grey frame, her face about 95 pixels
+/// wide: a person standing in a landscape photo, too small for the short-range network
+/// to see at all.
+fn small_in_a_landscape_frame() -> RgbImage {
+    let mut frame = RgbImage::from_pixel(1600, 1000, image::Rgb([128, 128, 128]));
+    let person = imageops::resize(&photo("grace_hopper.jpg"), 188, 220, FilterType::Lanczos3);
+    imageops::overlay(&mut frame, &person, 480 - 94, 400 - 110);
+    frame
+}
+
+#[test]
+fn a_small_upright_face_in_a_landscape_photo_is_found_and_kept_upright() {
+    let landscape = small_in_a_landscape_frame();
+    let r = check(&landscape);
+    assert_eq!(r.faces.len(), 1, "{r:?}");
+    let face = r.faces[0];
+    assert_eq!(face.quarter_turns(), 0, "{face:?}");
+    assert!(
+        (386.0..574.0).contains(&(face.x + face.width / 2.0)),
+        "{face:?}"
+    );
+    assert!(!r.has(Rule::Face), "{:?}", r.findings);
+    // `prepare` crops a portrait window around her rather than laying her on her side.
+    let prepared = Preprocessor::default().prepare(&png(landscape)).unwrap();
+    let report = prepared.report();
+    assert_eq!(report.turned, None, "{report:?}");
+    let crop = report.crop.expect("a portrait window");
+    assert!(crop.height > crop.width, "{crop:?}");
+    assert!(crop.x <= 386 && crop.x + crop.width >= 574, "{crop:?}");
+    let out = check_with(prepared.jpeg(), &Spec::default(), &CheckOptions::default());
+    assert_eq!(out.faces.len(), 1, "{:?}", out.findings);
+    assert_eq!(out.faces[0].quarter_turns(), 0, "{:?}", out.faces);
+    // Taken sideways (no EXIF), the same picture is found on its side and turned upright.
+    let sideways = imageops::rotate90(&small_in_a_landscape_frame());
+    let prepared = Preprocessor::default().prepare(&png(sideways)).unwrap();
+    assert_eq!(prepared.report().turned_by, Some(TurnedBy::Face));
+    let out = check_with(prepared.jpeg(), &Spec::default(), &CheckOptions::default());
+    assert_eq!(out.faces.len(), 1, "{:?}", out.findings);
+    assert_eq!(out.faces[0].quarter_turns(), 0, "{:?}", out.faces);
+}
+
 #[test]
 fn a_photo_taken_sideways_without_exif_comes_out_upright() {
     let upright = hopper();

@@ -11,6 +11,11 @@ Writes under tests/fixtures/blazeface/:
   {short,full}_{face,noise}.f32
                      little-endian f32: 896 score logits (Identity then Identity_1),
                      then 896 x 16 regressors (Identity_2 then Identity_3)
+  window_{face,noise}.f32
+                     the full-range model given a 128 x 128 input (the window the
+                     detector cuts around a hint, `Net::halved`): the graph's input, its
+                     two zero-padding shapes and its four output reshapes halved in
+                     each side; 224 logits then 224 x 16 regressors, as above
 The network input is NHWC, value = byte / 127.5 - 1. The "noise" input is
 `noise(n)` below (an LCG the Rust test repeats), already in -1..1.
 """
@@ -46,6 +51,38 @@ def session(path):
     return ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
 
 
+def halved_session(path):
+    """The model for an input of half the side: a fully convolutional graph, so only the
+    shapes written into it change (the input, the zeros its channel padding concatenates,
+    the reshapes of the outputs to anchors)."""
+    m = onnx.load(str(path))
+    dims = m.graph.input[0].type.tensor_type.shape.dim
+    dims[1].dim_value //= 2
+    dims[2].dim_value //= 2
+    consumers = {}
+    for n in m.graph.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n.op_type)
+    for init in m.graph.initializer:
+        uses = consumers.get(init.name, [])
+        if "ConstantOfShape" in uses:   # [1, c, h, w] of zeros
+            v = onnx.numpy_helper.to_array(init).copy()
+            v[2:] //= 2
+            init.CopyFrom(onnx.numpy_helper.from_array(v, init.name))
+        elif "Reshape" in uses:         # [1, anchors, k]
+            v = onnx.numpy_helper.to_array(init).copy()
+            v[1] //= 4
+            init.CopyFrom(onnx.numpy_helper.from_array(v, init.name))
+    del m.graph.value_info[:]
+    for o in m.graph.output:
+        o.type.tensor_type.shape.dim[1].dim_value //= 4
+    for n in m.graph.node:
+        if n.op_type == "ConstantOfShape" and not any(a.name == "value" for a in n.attribute):
+            n.attribute.append(onnx.helper.make_attribute(
+                "value", onnx.helper.make_tensor("value", onnx.TensorProto.FLOAT, [1], [0.0])))
+    return ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
 def run(sess, x):
     outs = sess.run(["Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"], {"input:0": x})
     s = np.concatenate([outs[0].reshape(-1), outs[1].reshape(-1)])
@@ -71,6 +108,13 @@ def main():
             y = run(sess, x.astype(np.float32))
             (OUT / f"{name}_{tag}.f32").write_bytes(y.tobytes())
             print(name, tag, "max score logit", y[:896].max(), "sigmoid", 1 / (1 + np.exp(-y[:896].max())))
+    sess = halved_session(src / "face_detection_back_256x256_barracuda.onnx")
+    face = (small.astype(np.float32) / 127.5 - 1.0)[None]
+    for tag, x in [("face", face), ("noise", noise(128 * 128 * 3).reshape(1, 128, 128, 3))]:
+        y = run(sess, x.astype(np.float32))
+        assert y.size == 224 * 17, y.size
+        (OUT / f"window_{tag}.f32").write_bytes(y.tobytes())
+        print("window", tag, "max score logit", y[:224].max())
 
 
 if __name__ == "__main__":

@@ -88,6 +88,63 @@ fn agrees_with_onnxruntime() {
 }
 
 #[test]
+fn the_window_network_agrees_with_onnxruntime() {
+    // The full-range network on a 128 × 128 window (`Net::halved`) against onnxruntime
+    // running the ONNX graph with its input and its written shapes halved
+    // (`tools/blazeface/oracle.py`): the astronaut box-averaged to 128 × 128, and noise.
+    let face = std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/astronaut128.rgb")).unwrap();
+    let window = window_net().expect("the full-range network halves");
+    assert_eq!(window.size, 128);
+    assert_eq!(window.layers(), [(8, 2), (4, 6)]);
+    let anchors = 8 * 8 * 2 + 4 * 4 * 6;
+    let mut planes = vec![0f32; 3 * 128 * 128];
+    for (i, px) in face.chunks_exact(3).enumerate() {
+        for (c, &v) in px.iter().enumerate() {
+            planes[c * 128 * 128 + i] = f32::from(v) / 127.5 - 1.0;
+        }
+    }
+    let mut noisy = vec![0f32; 3 * 128 * 128];
+    for (i, px) in noise(3 * 128 * 128).chunks_exact(3).enumerate() {
+        for (c, &v) in px.iter().enumerate() {
+            noisy[c * 128 * 128 + i] = v;
+        }
+    }
+    for (tag, input) in [("face", planes), ("noise", noisy)] {
+        let bytes =
+            std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/window_{tag}.f32")).unwrap();
+        let want: Vec<f32> = bytes
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let mut scratch = Scratch::default();
+        window.input(&mut scratch).copy_from_slice(&input);
+        let (mut scores, mut boxes) = (Vec::new(), Vec::new());
+        window.run(&mut scratch, &mut scores, &mut boxes);
+        assert_eq!(scores.len(), anchors);
+        assert_eq!(boxes.len(), anchors * COORDS);
+        let diff = |a: &[f32], b: &[f32]| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| (x - y).abs())
+                .fold(0f32, f32::max)
+        };
+        let ds = diff(&scores, &want[..anchors]);
+        let db = diff(&boxes, &want[anchors..]);
+        eprintln!("window {tag}: max |Δ| score logits {ds:.2e}, regressors {db:.2e}");
+        assert!(ds < 1e-3, "window {tag}: score logits differ by {ds}");
+        assert!(db < 2e-3, "window {tag}: regressors differ by {db}");
+        if tag == "face" {
+            let best = scores.iter().copied().fold(f32::MIN, f32::max);
+            assert!(
+                sigmoid(best) > 0.75,
+                "the astronaut scores {}",
+                sigmoid(best)
+            );
+        }
+    }
+}
+
+#[test]
 fn fused_layers_give_the_same_bits_as_one_layer_at_a_time() {
     // Every depthwise layer of both networks is fused with its pointwise layer (and the
     // residual add after it where there is one), and the fused pass sums in the same
