@@ -76,8 +76,6 @@ pub(crate) struct Detector {
     /// Raw network outputs of the last pass.
     scores: Vec<f32>,
     boxes: Vec<f32>,
-    /// The full-range network's buffers for a window (see [`Detector::full_range_near`]).
-    window: Scratch,
     /// The full-range input turned, which windows are cut from.
     turned: Vec<f32>,
 }
@@ -311,7 +309,10 @@ impl Detector {
                 let corner = q.map(|v| {
                     ((v * size as f32 - side as f32 / 2.0).round() as usize).min(size - side)
                 });
-                let input = window.input(&mut self.window);
+                // The window runs in the whole network's buffers (a quarter of each).
+                let scratch = &mut self.scratch[Model::FullRange as usize];
+                full.input(scratch);
+                let input = window.input(scratch);
                 for (c, plane) in input.chunks_exact_mut(side * side).enumerate() {
                     let from = &self.turned[c * size * size..(c + 1) * size * size];
                     for (y, row) in plane.chunks_exact_mut(side).enumerate() {
@@ -319,7 +320,7 @@ impl Detector {
                         row.copy_from_slice(&from[start..start + side]);
                     }
                 }
-                window.run(&mut self.window, &mut self.scores, &mut self.boxes);
+                window.run(scratch, &mut self.scores, &mut self.boxes);
                 let layers = window.layers();
                 if !decode(&self.scores, &self.boxes, layers, side as f32, min_score).is_empty() {
                     seen |= 1 << turn;

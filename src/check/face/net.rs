@@ -361,15 +361,21 @@ impl Net {
         )
     }
 
-    /// The input buffer (`3 × size × size`, planar) for [`Net::run`] to read.
+    /// The input buffer (`3 × size × size`, planar) for [`Net::run`] to read (the
+    /// slots made to fit this network first).
     pub(crate) fn input<'a>(&self, scratch: &'a mut Scratch) -> &'a mut [f32] {
         self.ready(scratch);
         let n = 3 * self.size * self.size;
         &mut scratch.slots[0][..n]
     }
 
+    /// Makes `scratch`'s slots fit this network. Slots at least as large are kept, so a
+    /// network's [`halved`](Self::halved) copy runs in its buffers (in memory the whole
+    /// network touches anyway).
     fn ready(&self, scratch: &mut Scratch) {
-        if scratch.slots.len() != self.slots.len() {
+        let fits = scratch.slots.len() == self.slots.len()
+            && scratch.slots.iter().zip(&self.slots).all(|(s, &n)| s.len() >= n);
+        if !fits {
             scratch.slots = self.slots.iter().map(|&n| vec![0.0; n]).collect();
         }
     }
