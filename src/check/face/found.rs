@@ -48,8 +48,8 @@ impl Located {
 }
 
 /// Looks for faces on `picture` in all four quarter turns, with the network the role
-/// needs: for a selfie the short-range one, then the full-range one if it found nothing;
-/// for a document's small portrait the full-range one.
+/// needs: for a selfie the short-range one, then the full-range one if that found no face
+/// it is sure of; for a document's small portrait the full-range one.
 pub(crate) fn locate(
     detector: &mut Detector,
     picture: Picture,

@@ -6,7 +6,9 @@
 //! an area-average downscale, then the small tensor is run in each of its four quarter
 //! turns; boxes are decoded as the package's `Postprocess1` shader does (anchors at cell
 //! centres, offsets divided by the input size), merged by MediaPipe's weighted
-//! non-maximum suppression, and mapped back to the given picture.
+//! non-maximum suppression, and mapped back to the given picture. The full-range network
+//! also runs on a window of half its input's side cut from that input
+//! ([`Detector::full_range_near`]): it has no layer that depends on the input's size.
 
 mod found;
 mod judge;
