@@ -99,6 +99,11 @@ fn window_net() -> Option<&'static Net> {
     NET.get_or_init(|| net(Model::FullRange)?.halved()).as_ref()
 }
 
+/// The most hints [`Detector::full_range_near`] cuts windows around: four windows are a
+/// whole pass's work, so beyond that it answers every turn it was asked about (and the
+/// caller makes whole passes), which bounds its work whatever the picture.
+const MOST_WINDOWS: usize = 4;
+
 /// Score of an upright face in the picture as given above which the other three turns
 /// are not looked at (each costs a full pass). Upright faces score 0.88–0.97 on our test
 /// photos; the best a sideways or false face scored upright was 0.62.
@@ -267,7 +272,8 @@ impl Detector {
     /// in the given picture's pixels). In each turn it looks at a window of half its
     /// input's side centred on each hint (moved inside the input where the hint is near
     /// its edge), cut from the input its whole-picture pass would see: at that pass's
-    /// scale, for a quarter of its work. Every turn of `turns` if it cannot tell.
+    /// scale, for a quarter of its work. Every turn of `turns` if it cannot tell, or if
+    /// there are more than [`MOST_WINDOWS`] hints.
     pub(crate) fn full_range_near(
         &mut self,
         rgb: &[u8],
@@ -288,7 +294,7 @@ impl Detector {
         if turns == 0 || hints.is_empty() {
             return 0;
         }
-        if w == 0 || h == 0 || !enough {
+        if w == 0 || h == 0 || !enough || hints.len() > MOST_WINDOWS {
             return turns;
         }
         let (size, side) = (full.size, window.size);

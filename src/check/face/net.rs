@@ -374,7 +374,11 @@ impl Net {
     /// network touches anyway).
     fn ready(&self, scratch: &mut Scratch) {
         let fits = scratch.slots.len() == self.slots.len()
-            && scratch.slots.iter().zip(&self.slots).all(|(s, &n)| s.len() >= n);
+            && scratch
+                .slots
+                .iter()
+                .zip(&self.slots)
+                .all(|(s, &n)| s.len() >= n);
         if !fits {
             scratch.slots = self.slots.iter().map(|&n| vec![0.0; n]).collect();
         }

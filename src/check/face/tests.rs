@@ -230,6 +230,50 @@ fn turn_point(mut p: [f32; 2], mut w: f32, mut h: f32, turns: u8) -> [f32; 2] {
 }
 
 #[test]
+fn a_window_around_a_hint_sees_a_small_face_in_the_turn_that_makes_it_upright() {
+    // Grace Hopper 220 pixels high in a grey 1600 × 1000 frame (too small a face for the
+    // short-range network), then that frame turned counter-clockwise `k` times, so that
+    // the detector's turn `k` (clockwise) makes her upright.
+    let mut frame = image::RgbImage::from_pixel(1600, 1000, image::Rgb([128, 128, 128]));
+    let person = image::imageops::resize(
+        &photo("grace_hopper.jpg"),
+        188,
+        220,
+        image::imageops::FilterType::Lanczos3,
+    );
+    image::imageops::overlay(&mut frame, &person, 480 - 94, 400 - 110);
+    let mut picture = frame;
+    let mut detector = Detector::new();
+    for k in 0..4u8 {
+        let (w, h) = (picture.width(), picture.height());
+        let rgb = picture.as_raw();
+        // Whole passes in every turn find the face, and its turn.
+        let found = detector.detect(rgb, w, h, Model::FullRange, 0.75);
+        assert_eq!(found.len(), 1, "turn {k}: {found:?}");
+        let face = found[0];
+        assert_eq!(face.quarter_turns, k, "{face:?}");
+        // A window around a hint on the face sees it in that turn.
+        let seen = detector.full_range_near(rgb, w, h, &[face], 0.75, 1 << k);
+        assert_eq!(seen, 1 << k, "turn {k}: {face:?}");
+        // One around a hint on the far side of the picture does not reach it.
+        let far = Detection {
+            x: w as f32 - face.x - face.width,
+            y: h as f32 - face.y - face.height,
+            ..face
+        };
+        assert_eq!(detector.full_range_near(rgb, w, h, &[far], 0.75, 1 << k), 0);
+        // No hint, nothing to look around; more hints than windows: every turn asked.
+        assert_eq!(detector.full_range_near(rgb, w, h, &[], 0.75, ALL_TURNS), 0);
+        let many = [far; MOST_WINDOWS + 1];
+        assert_eq!(
+            detector.full_range_near(rgb, w, h, &many, 0.75, 0b0110),
+            0b0110
+        );
+        picture = image::imageops::rotate270(&picture);
+    }
+}
+
+#[test]
 fn finds_the_faces_in_every_quarter_turn() {
     for model in MODELS {
         for name in ["astronaut.jpg", "grace_hopper.jpg"] {
