@@ -275,7 +275,7 @@ impl Net {
     /// this is the network run on a window of a picture at the scale of its whole pass.
     /// `None` if a side is odd or would fall below one coarse cell.
     pub(crate) fn halved(&self) -> Option<Net> {
-        let even = |d: usize| d % 2 == 0;
+        let even = |d: usize| d.is_multiple_of(2);
         let ok = even(self.size)
             && self.cells.iter().all(|&c| even(c) && c >= 2)
             && self
