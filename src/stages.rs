@@ -142,7 +142,8 @@ pub fn encode_with(
 pub struct FaceDetector(crate::check::face::Detector);
 
 impl FaceDetector {
-    /// Looks for faces in packed RGB in all four quarter turns, with the short-range
+    /// Looks for faces in packed RGB in all four quarter turns (a sure upright face in
+    /// the picture as given ends the search after the first), with the short-range
     /// (`full_range` false) or full-range model; returns how many scored at least
     /// `min_score`.
     pub fn detect(
