@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Small faces in landscape frames: which faces builds of `ekyc-preflight` find.
 
-Usage: python3 tools/blazeface/sweep.py OUTDIR BIN [BIN ...]
+Usage: python3 tools/blazeface/sweep.py [--one-truth] OUTDIR BIN [BIN ...]
 
 Makes 384 pictures in OUTDIR (once; kept for later runs): six portraits (the two in
 testdata/faces/, and biden, obama, obama2 and obama3 from face_recognition 1.3.0's source
@@ -13,6 +13,10 @@ upright person in a landscape photo, t1 and t3 the same photo taken sideways wit
 EXIF). Runs `BIN check --json` on every picture, prints for each binary the pictures with
 a face found, by quarter turn, then every picture whose report differs from the first
 binary's (faces, findings or verdict).
+
+With --one-truth, also runs `BIN prepare --json` on every picture and `BIN check` on the
+file it wrote, and prints where the check in `prepare`'s report and `check` of the file
+disagree (verdict, the rules that fired, or how many faces).
 """
 import io
 import itertools
@@ -65,6 +69,28 @@ def reports(binary, files):
     return got
 
 
+def one_truth(binary, files, out):
+    """The pictures whose `prepare` report and `check` of the written file disagree."""
+    splits, faces = [], 0
+    for f in files:
+        written = out / "one-truth" / (f.stem + ".jpg")
+        written.parent.mkdir(exist_ok=True)
+        run = subprocess.run([binary, "prepare", str(f), "-o", str(written), "--json"],
+                             capture_output=True, text=True)
+        report = json.loads(run.stdout)
+        if report.get("outcome") != "prepared":
+            continue
+        theirs = reports(binary, [written])[written.name]
+        said = [(r["verdict"], sorted(x["rule"] for x in r["findings"]), len(r["faces"]))
+                for r in (report["check"], theirs)]
+        faces += bool(report["check"]["faces"])
+        if said[0] != said[1]:
+            splits.append((f.name, said[0], said[1]))
+    print(f"{binary}: a face in {faces} reports; report and file disagree on {len(splits)}")
+    for name, a, b in splits:
+        print(f"  {name}: report {a}, file {b}")
+
+
 def summary(report):
     faces = [(round(f["x"]), round(f["y"]), round(f["score"], 2)) for f in report.get("faces") or []]
     rules = sorted(f["rule"] for f in report.get("findings", []))
@@ -72,12 +98,15 @@ def summary(report):
 
 
 def main():
-    out = Path(sys.argv[1])
+    args = sys.argv[1:]
+    truth = "--one-truth" in args
+    args = [a for a in args if a != "--one-truth"]
+    out = Path(args[0])
     out.mkdir(parents=True, exist_ok=True)
     if not list(out.glob("*.png")):
         make(out)
     files = sorted(out.glob("*.png"))
-    runs = [(b, reports(b, files)) for b in sys.argv[2:]]
+    runs = [(b, reports(b, files)) for b in args[1:]]
     for binary, got in runs:
         by_turn = [sum(1 for f in files if f.stem.endswith(f"t{t}") and got[f.name].get("faces"))
                    for t in range(4)]
@@ -88,6 +117,9 @@ def main():
             a, b = summary(base[f.name]), summary(got[f.name])
             if a != b:
                 print(f"  {binary} differs on {f.name}: faces {a[0]} -> {b[0]}, {a[2]} -> {b[2]}")
+    if truth:
+        for binary, _ in runs:
+            one_truth(binary, files, out)
 
 
 if __name__ == "__main__":
