@@ -8,8 +8,8 @@ use crate::common;
 
 use common::*;
 use ekyc_preflight::{
-    check_with, ApiCode, CheckOptions, Crop, Preprocessor, Role, Rule, Severity, Spec, Turn,
-    Turned, TurnedBy, Verdict,
+    check_with, ApiCode, CheckOptions, Checker, Crop, Preprocessor, Role, Rule, Severity, Spec,
+    Turn, Turned, TurnedBy, Verdict,
 };
 use image::imageops::{self, FilterType};
 use image::RgbImage;
@@ -294,6 +294,42 @@ fn a_small_upright_face_in_a_landscape_photo_is_found_and_kept_upright() {
     let out = check_with(prepared.jpeg(), &Spec::default(), &CheckOptions::default());
     assert_eq!(out.faces.len(), 1, "{:?}", out.findings);
     assert_eq!(out.faces[0].quarter_turns(), 0, "{:?}", out.faces);
+}
+
+#[test]
+fn a_checker_reused_across_pictures_finds_what_a_fresh_one_finds() {
+    // The full-range network's windows run in the whole network's buffers, which still
+    // hold the last pass's activations: a `Checker` kept for many pictures, as a service
+    // keeps one, must give each the report a fresh one gives. The README's sample draws a
+    // window (a hint in a quarter turn), the small faces whole passes.
+    let sample = std::fs::read(format!(
+        "{}/testdata/phone-orientation6.jpg",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let pictures = [
+        sample,
+        png(small_in_a_landscape_frame()),
+        png(imageops::rotate90(&small_in_a_landscape_frame())),
+        png(hopper()),
+    ];
+    let fresh: Vec<String> = pictures
+        .iter()
+        .map(|p| {
+            format!(
+                "{:?}",
+                check_with(p, &Spec::default(), &CheckOptions::default())
+            )
+        })
+        .collect();
+    let mut kept = Checker::new(Spec::default(), CheckOptions::default());
+    for order in [[0, 1, 2, 3], [3, 2, 1, 0]] {
+        for i in order {
+            let report = format!("{:?}", kept.check(&pictures[i]));
+            assert_eq!(report, fresh[i], "picture {i}, order {order:?}");
+        }
+    }
+    assert!(fresh[1].contains("faces: [Face"), "{}", fresh[1]);
 }
 
 #[test]
