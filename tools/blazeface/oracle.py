@@ -41,14 +41,18 @@ def noise(n):
     return out
 
 
-def session(path):
-    m = onnx.load(str(path))
-    # ConstantOfShape without `value` means float32 zero; some loaders want it spelled out.
+def inference(m):
+    """An onnxruntime session for model `m`. ConstantOfShape without `value` means float32
+    zero; some loaders want it spelled out, so it is."""
     for n in m.graph.node:
         if n.op_type == "ConstantOfShape" and not any(a.name == "value" for a in n.attribute):
             n.attribute.append(onnx.helper.make_attribute(
                 "value", onnx.helper.make_tensor("value", onnx.TensorProto.FLOAT, [1], [0.0])))
     return ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+
+
+def session(path):
+    return inference(onnx.load(str(path)))
 
 
 def halved_session(path):
@@ -76,11 +80,7 @@ def halved_session(path):
     del m.graph.value_info[:]
     for o in m.graph.output:
         o.type.tensor_type.shape.dim[1].dim_value //= 4
-    for n in m.graph.node:
-        if n.op_type == "ConstantOfShape" and not any(a.name == "value" for a in n.attribute):
-            n.attribute.append(onnx.helper.make_attribute(
-                "value", onnx.helper.make_tensor("value", onnx.TensorProto.FLOAT, [1], [0.0])))
-    return ort.InferenceSession(m.SerializeToString(), providers=["CPUExecutionProvider"])
+    return inference(m)
 
 
 def run(sess, x):

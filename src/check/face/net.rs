@@ -349,6 +349,26 @@ impl Net {
         }
     }
 
+    /// The raw outputs for a prepared input tensor (`size` × `size` × 3, NHWC, values in
+    /// -1..1 as the ONNX model takes them): regressors ([`COORDS`] per anchor) and score
+    /// logits, in MediaPipe's anchor order. Empty if `input` is the wrong size.
+    #[cfg(test)]
+    pub(crate) fn raw_outputs(&self, scratch: &mut Scratch, input: &[f32]) -> (Vec<f32>, Vec<f32>) {
+        let n = self.size * self.size;
+        if input.len() != 3 * n {
+            return (Vec::new(), Vec::new());
+        }
+        let planes = self.input(scratch);
+        for (i, px) in input.chunks_exact(3).enumerate() {
+            for (c, &v) in px.iter().enumerate() {
+                planes[c * n + i] = v;
+            }
+        }
+        let (mut scores, mut boxes) = (Vec::new(), Vec::new());
+        self.run(scratch, &mut scores, &mut boxes);
+        (boxes, scores)
+    }
+
     /// How many steps are fused depthwise–pointwise pairs, and how many of those take the
     /// residual add in too.
     #[cfg(test)]

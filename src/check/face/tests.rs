@@ -46,43 +46,64 @@ fn corrupt_models_are_rejected() {
     }
 }
 
+/// `net`'s raw outputs for the NHWC `input` against onnxruntime's in
+/// `tests/fixtures/blazeface/{fixture}.f32` (`anchors` score logits, then their
+/// regressors): logits within 1e-3, regressors within 2e-3. Returns the logits.
+fn assert_like_onnxruntime(net: &Net, input: &[f32], fixture: &str, anchors: usize) -> Vec<f32> {
+    let bytes = std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/{fixture}.f32")).unwrap();
+    let want: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let (boxes, scores) = net.raw_outputs(&mut Scratch::default(), input);
+    assert_eq!(scores.len(), anchors, "{fixture}");
+    assert_eq!(boxes.len(), anchors * COORDS, "{fixture}");
+    let diff = |a: &[f32], b: &[f32]| {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y).abs())
+            .fold(0f32, f32::max)
+    };
+    let ds = diff(&scores, &want[..anchors]);
+    let db = diff(&boxes, &want[anchors..]);
+    eprintln!("{fixture}: max |Δ| score logits {ds:.2e}, regressors {db:.2e}");
+    assert!(ds < 1e-3, "{fixture}: score logits differ by {ds}");
+    assert!(db < 2e-3, "{fixture}: regressors differ by {db}");
+    scores
+}
+
+/// `testdata/faces/astronaut.jpg` box-averaged to 128 × 128 (the fixture `oracle.py`
+/// writes), each pixel repeated `up` × `up` times, as the network's NHWC input.
+fn astronaut_input(up: usize) -> Vec<f32> {
+    let face = std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/astronaut128.rgb")).unwrap();
+    let size = 128 * up;
+    let mut input = Vec::with_capacity(size * size * 3);
+    for y in 0..size {
+        for x in 0..size {
+            let i = ((y / up) * 128 + x / up) * 3;
+            input.extend(face[i..i + 3].iter().map(|&v| f32::from(v) / 127.5 - 1.0));
+        }
+    }
+    input
+}
+
 #[test]
 fn agrees_with_onnxruntime() {
-    let face = std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/astronaut128.rgb")).unwrap();
     let mut detector = Detector::new();
     for (model, name, size) in [
         (Model::ShortRange, "short", 128),
         (Model::FullRange, "full", 256),
     ] {
-        let up = size / 128;
-        let mut input = Vec::with_capacity(size * size * 3);
-        for y in 0..size {
-            for x in 0..size {
-                let i = ((y / up) * 128 + x / up) * 3;
-                input.extend(face[i..i + 3].iter().map(|&v| f32::from(v) / 127.5 - 1.0));
-            }
-        }
+        let net = net(model).expect("model parses");
+        let input = astronaut_input(size / 128);
         for (tag, input) in [("face", input), ("noise", noise(size * size * 3))] {
-            let bytes =
-                std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/{name}_{tag}.f32")).unwrap();
-            let want: Vec<f32> = bytes
-                .chunks_exact(4)
-                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            let (boxes, scores) = detector.raw_outputs(&input, model);
-            assert_eq!(scores.len(), ANCHORS);
-            assert_eq!(boxes.len(), ANCHORS * COORDS);
-            let diff = |a: &[f32], b: &[f32]| {
-                a.iter()
-                    .zip(b)
-                    .map(|(x, y)| (x - y).abs())
-                    .fold(0f32, f32::max)
-            };
-            let ds = diff(&scores, &want[..ANCHORS]);
-            let db = diff(&boxes, &want[ANCHORS..]);
-            eprintln!("{name} {tag}: max |Δ| score logits {ds:.2e}, regressors {db:.2e}");
-            assert!(ds < 1e-3, "{name} {tag}: score logits differ by {ds}");
-            assert!(db < 2e-3, "{name} {tag}: regressors differ by {db}");
+            let scores = assert_like_onnxruntime(net, &input, &format!("{name}_{tag}"), ANCHORS);
+            // The detector's own buffers give the same outputs.
+            assert_eq!(
+                detector.raw_outputs(&input, model).1,
+                scores,
+                "{name} {tag}"
+            );
         }
     }
 }
@@ -92,56 +113,18 @@ fn the_window_network_agrees_with_onnxruntime() {
     // The full-range network on a 128 × 128 window (`Net::halved`) against onnxruntime
     // running the ONNX graph with its input and its written shapes halved
     // (`tools/blazeface/oracle.py`): the astronaut box-averaged to 128 × 128, and noise.
-    let face = std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/astronaut128.rgb")).unwrap();
     let window = window_net().expect("the full-range network halves");
     assert_eq!(window.size, 128);
     assert_eq!(window.layers(), [(8, 2), (4, 6)]);
     let anchors = 8 * 8 * 2 + 4 * 4 * 6;
-    let mut planes = vec![0f32; 3 * 128 * 128];
-    for (i, px) in face.chunks_exact(3).enumerate() {
-        for (c, &v) in px.iter().enumerate() {
-            planes[c * 128 * 128 + i] = f32::from(v) / 127.5 - 1.0;
-        }
-    }
-    let mut noisy = vec![0f32; 3 * 128 * 128];
-    for (i, px) in noise(3 * 128 * 128).chunks_exact(3).enumerate() {
-        for (c, &v) in px.iter().enumerate() {
-            noisy[c * 128 * 128 + i] = v;
-        }
-    }
-    for (tag, input) in [("face", planes), ("noise", noisy)] {
-        let bytes =
-            std::fs::read(format!("{ROOT}/tests/fixtures/blazeface/window_{tag}.f32")).unwrap();
-        let want: Vec<f32> = bytes
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        let mut scratch = Scratch::default();
-        window.input(&mut scratch).copy_from_slice(&input);
-        let (mut scores, mut boxes) = (Vec::new(), Vec::new());
-        window.run(&mut scratch, &mut scores, &mut boxes);
-        assert_eq!(scores.len(), anchors);
-        assert_eq!(boxes.len(), anchors * COORDS);
-        let diff = |a: &[f32], b: &[f32]| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| (x - y).abs())
-                .fold(0f32, f32::max)
-        };
-        let ds = diff(&scores, &want[..anchors]);
-        let db = diff(&boxes, &want[anchors..]);
-        eprintln!("window {tag}: max |Δ| score logits {ds:.2e}, regressors {db:.2e}");
-        assert!(ds < 1e-3, "window {tag}: score logits differ by {ds}");
-        assert!(db < 2e-3, "window {tag}: regressors differ by {db}");
-        if tag == "face" {
-            let best = scores.iter().copied().fold(f32::MIN, f32::max);
-            assert!(
-                sigmoid(best) > 0.75,
-                "the astronaut scores {}",
-                sigmoid(best)
-            );
-        }
-    }
+    let scores = assert_like_onnxruntime(window, &astronaut_input(1), "window_face", anchors);
+    let best = scores.iter().copied().fold(f32::MIN, f32::max);
+    assert!(
+        sigmoid(best) > 0.75,
+        "the astronaut scores {}",
+        sigmoid(best)
+    );
+    assert_like_onnxruntime(window, &noise(3 * 128 * 128), "window_noise", anchors);
 }
 
 #[test]
