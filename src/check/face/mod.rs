@@ -300,6 +300,9 @@ impl Detector {
         let (size, side) = (full.size, window.size);
         let lb = self.prepare(rgb, w, h, size);
         self.turned.resize(3 * size * size, 0.0);
+        // The windows run in the whole network's buffers (a quarter of each).
+        let scratch = &mut self.scratch[Model::FullRange as usize];
+        full.input(scratch);
         let mut seen = 0;
         for turn in (0..4u8).filter(|k| turns & (1 << k) != 0) {
             turn_planes(&self.base, &mut self.turned, size, turn);
@@ -317,9 +320,6 @@ impl Detector {
                 let corner = q.map(|v| {
                     ((v * size as f32 - side as f32 / 2.0).round() as usize).min(size - side)
                 });
-                // The window runs in the whole network's buffers (a quarter of each).
-                let scratch = &mut self.scratch[Model::FullRange as usize];
-                full.input(scratch);
                 let input = window.input(scratch);
                 for (c, plane) in input.chunks_exact_mut(side * side).enumerate() {
                     let from = &self.turned[c * size * size..(c + 1) * size * size];
@@ -339,28 +339,13 @@ impl Detector {
         seen
     }
 
-    /// The network's raw outputs for a prepared input tensor (`size` × `size` × 3, NHWC,
-    /// values in -1..1 as the ONNX model takes them): regressors ([`COORDS`] per anchor)
-    /// and score logits, in MediaPipe's anchor order. Empty if `input` is the wrong size.
+    /// The network's raw outputs for a prepared input tensor (see [`Net::raw_outputs`]).
     #[cfg(test)]
     pub(crate) fn raw_outputs(&mut self, input: &[f32], model: Model) -> (Vec<f32>, Vec<f32>) {
-        let Some(net) = net(model) else {
-            return (Vec::new(), Vec::new());
-        };
-        let n = net.size * net.size;
-        if input.len() != 3 * n {
-            return (Vec::new(), Vec::new());
+        match net(model) {
+            Some(net) => net.raw_outputs(&mut self.scratch[model as usize], input),
+            None => (Vec::new(), Vec::new()),
         }
-        let scratch = &mut self.scratch[model as usize];
-        let planes = net.input(scratch);
-        for (i, px) in input.chunks_exact(3).enumerate() {
-            for (c, &v) in px.iter().enumerate() {
-                planes[c * n + i] = v;
-            }
-        }
-        let (mut scores, mut boxes) = (Vec::new(), Vec::new());
-        net.run(scratch, &mut scores, &mut boxes);
-        (boxes, scores)
     }
 
     /// Letterboxes the picture into `self.base` (`size` × `size`, planar, -1..1) with an
